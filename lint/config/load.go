@@ -1,0 +1,615 @@
+package config
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"unsafe"
+)
+
+// Options control how a tree is loaded.
+type Options struct {
+	// Prefix overrides nginx's conf prefix (the main file's directory).
+	Prefix string
+	// PathMap maps deployed path prefixes to local ones, so absolute
+	// includes such as /etc/nginx/conf.d/*.conf resolve inside a repo.
+	PathMap []Mapping
+	// Context declares what a snippet is: "main" (default), "http",
+	// "server", "location", "upstream", "stream", "stream-server".
+	// A first-line comment `# ngxlint:context location` does the same.
+	Context string
+	// MaxFileSize rejects larger files; 0 means 16 MiB.
+	MaxFileSize int64
+	// MaxDepth bounds block nesting; 0 means 200.
+	MaxDepth int
+	// MaxFiles bounds the number of parses (include explosions); 0 means 20000.
+	MaxFiles int
+	// Stdin is read when the root is "-".
+	Stdin io.Reader
+}
+
+// Mapping is one `--map /etc/nginx=./nginx` entry.
+type Mapping struct{ From, To string }
+
+// ParseMapping parses "FROM=TO".
+func ParseMapping(s string) (Mapping, error) {
+	from, to, ok := strings.Cut(s, "=")
+	if !ok || from == "" || to == "" {
+		return Mapping{}, fmt.Errorf("path mapping %q: want FROM=TO, e.g. /etc/nginx=./nginx", s)
+	}
+	return Mapping{From: filepath.Clean(from), To: filepath.Clean(to)}, nil
+}
+
+// Contexts a snippet may declare.
+var Contexts = []string{"main", "http", "server", "location", "upstream", "stream", "stream-server", "stream-upstream"}
+
+func validContext(c string) bool {
+	for _, x := range Contexts {
+		if x == c {
+			return true
+		}
+	}
+	return false
+}
+
+type loader struct {
+	ctx   context.Context
+	opts  Options
+	fs    fileSystem
+	tree  *Tree
+	diags []Diagnostic
+
+	dirSlab []Directive
+	argSlab []Arg
+	files   int
+}
+
+// newDirective hands out directives from a slab: one allocation per 256
+// nodes instead of one per node keeps big trees cheap.
+func (l *loader) newDirective() *Directive {
+	if len(l.dirSlab) == 0 {
+		l.dirSlab = make([]Directive, 256)
+	}
+	d := &l.dirSlab[0]
+	l.dirSlab = l.dirSlab[1:]
+	return d
+}
+
+func (l *loader) newArgs(words []Arg) []Arg {
+	n := len(words)
+	if len(l.argSlab) < n {
+		l.argSlab = make([]Arg, max(1024, n))
+	}
+	a := l.argSlab[:n:n]
+	l.argSlab = l.argSlab[n:]
+	copy(a, words)
+	return a
+}
+
+func (l *loader) addDiag(f *File, off int32, sev Severity, msg string) {
+	d := Diagnostic{Severity: sev, Message: msg}
+	if f != nil {
+		pos := f.Position(off)
+		d.Path, d.Line, d.Col, d.Offset = pos.Path, pos.Line, pos.Col, pos.Offset
+		for x := f; x.Via != nil; x = x.Via.File {
+			d.Via = append(d.Via, x.Via)
+		}
+	}
+	l.diags = append(l.diags, d)
+}
+
+// Load reads the configuration rooted at root: a main config file, a
+// directory holding nginx.conf, a snippet, "-" for standard input, or a
+// `nginx -T` dump. Diagnostics come back sorted by file and position; the
+// tree is usable even when they hold errors.
+func Load(ctx context.Context, root string, opts Options) (*Tree, []Diagnostic) {
+	if root == "-" {
+		r := opts.Stdin
+		if r == nil {
+			r = os.Stdin
+		}
+		src, err := readLimited(r, opts.maxFileSize())
+		if err != nil {
+			return nil, []Diagnostic{{Path: "-", Severity: SevError, Message: err.Error()}}
+		}
+		return Parse(ctx, "-", src, opts)
+	}
+	if st, err := os.Stat(root); err == nil && st.IsDir() {
+		root = filepath.Join(root, "nginx.conf")
+	}
+	l := newLoader(ctx, opts, diskFS{})
+	src, err := l.fs.read(root, opts.maxFileSize())
+	if err != nil {
+		return nil, []Diagnostic{{Path: root, Severity: SevError, Message: err.Error()}}
+	}
+	if isDump(src) {
+		return Parse(ctx, root, src, opts)
+	}
+	return l.run(root, l.unmap(absPath(root)), src)
+}
+
+// Parse loads a configuration held in memory. A `nginx -T` dump is
+// recognised by its `# configuration file PATH:` separators and becomes the
+// tree it describes; otherwise includes resolve on disk.
+func Parse(ctx context.Context, name string, src []byte, opts Options) (*Tree, []Diagnostic) {
+	if isDump(src) {
+		files, order := splitDump(src)
+		if len(order) == 0 {
+			return nil, []Diagnostic{{Path: name, Severity: SevError, Message: "nginx -T output holds no configuration file"}}
+		}
+		l := newLoader(ctx, opts, &memFS{files: files})
+		t, d := l.run(order[0], order[0], files[order[0]])
+		if t != nil {
+			t.Dump = true
+		}
+		return t, d
+	}
+	l := newLoader(ctx, opts, diskFS{})
+	nginxName := name
+	if name != "-" {
+		nginxName = l.unmap(absPath(name))
+	}
+	return l.run(name, nginxName, src)
+}
+
+func newLoader(ctx context.Context, opts Options, fsys fileSystem) *loader {
+	if opts.MaxDepth == 0 {
+		opts.MaxDepth = 200
+	}
+	if opts.MaxFiles == 0 {
+		opts.MaxFiles = 20000
+	}
+	return &loader{ctx: ctx, opts: opts, fs: fsys}
+}
+
+func (o Options) maxFileSize() int64 {
+	if o.MaxFileSize > 0 {
+		return o.MaxFileSize
+	}
+	return 16 << 20
+}
+
+func absPath(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
+}
+
+func (l *loader) run(localPath, nginxName string, src []byte) (*Tree, []Diagnostic) {
+	t := &Tree{Context: "main"}
+	l.tree = t
+	if l.opts.Prefix != "" {
+		t.Prefix = l.unmap(absPath(l.opts.Prefix))
+	} else if _, ok := l.fs.(*memFS); ok {
+		t.Prefix = path.Dir(nginxName)
+	} else {
+		t.Prefix = filepath.Dir(nginxName)
+	}
+	f := l.parse(localPath, nginxName, src, nil)
+	t.Root = f
+	if c := contextComment(f.Src); c != "" {
+		if validContext(c) {
+			t.Context = c
+		} else {
+			l.addDiag(f, 0, SevError, fmt.Sprintf("unknown context %q in ngxlint:context comment (want one of %s)", c, strings.Join(Contexts, ", ")))
+		}
+	}
+	if l.opts.Context != "" {
+		if !validContext(l.opts.Context) {
+			l.diags = append(l.diags, Diagnostic{Severity: SevError, Message: fmt.Sprintf("unknown context %q (want one of %s)", l.opts.Context, strings.Join(Contexts, ", "))})
+		} else {
+			t.Context = l.opts.Context
+		}
+	}
+	sort.SliceStable(l.diags, func(i, j int) bool {
+		a, b := l.diags[i], l.diags[j]
+		if a.Path != b.Path {
+			return false
+		}
+		return a.Offset < b.Offset
+	})
+	return t, l.diags
+}
+
+// contextComment reads `# ngxlint:context X` from the first line.
+func contextComment(src string) string {
+	line, _, _ := strings.Cut(src, "\n")
+	line = strings.TrimSpace(strings.TrimPrefix(line, "\uFEFF"))
+	if !strings.HasPrefix(line, "#") {
+		return ""
+	}
+	rest := strings.TrimSpace(line[1:])
+	if !strings.HasPrefix(rest, "ngxlint:context") {
+		return ""
+	}
+	f := strings.Fields(strings.TrimPrefix(rest, "ngxlint:context"))
+	if len(f) == 0 {
+		return ""
+	}
+	return f[0]
+}
+
+// parse parses one file instance.
+func (l *loader) parse(localPath, nginxName string, src []byte, via *Directive) *File {
+	l.files++
+	f := &File{Path: displayPath(localPath), Name: nginxName, Via: via}
+	if len(src) > 0 {
+		f.Src = unsafe.String(&src[0], len(src))
+	}
+	l.tree.Files = append(l.tree.Files, f)
+	if i := bytes.IndexByte(src, 0); i >= 0 {
+		l.addDiag(f, int32(i), SevError, "binary file: NUL byte; nginx configuration files are text")
+		return f
+	}
+	p := &parser{l: l, f: f, src: f.Src}
+	if strings.HasPrefix(f.Src, "\uFEFF") {
+		l.addDiag(f, 0, SevWarning, `UTF-8 byte order mark: nginx reads it as part of the first directive's name ("unknown directive"); remove it`)
+		p.i = 3
+	}
+	p.parseFile()
+	return f
+}
+
+// displayPath makes a path relative to the working directory when it is
+// inside it, so reports stay short and stable across machines.
+func displayPath(p string) string {
+	if p == "-" || !filepath.IsAbs(p) {
+		return p
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return p
+	}
+	if rel, err := filepath.Rel(wd, p); err == nil && !strings.HasPrefix(rel, "..") {
+		return rel
+	}
+	return p
+}
+
+// mapPath turns a deployed path into the local one using the path map.
+func (l *loader) mapPath(p string) string {
+	if _, ok := l.fs.(*memFS); ok {
+		return p
+	}
+	best := -1
+	for i, m := range l.opts.PathMap {
+		if (p == m.From || strings.HasPrefix(p, m.From+"/")) && (best < 0 || len(m.From) > len(l.opts.PathMap[best].From)) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return p
+	}
+	m := l.opts.PathMap[best]
+	return filepath.Join(absPath(m.To), strings.TrimPrefix(p, m.From))
+}
+
+// unmap turns a local path into the deployed one (the inverse of mapPath).
+func (l *loader) unmap(p string) string {
+	for _, m := range l.opts.PathMap {
+		to := absPath(m.To)
+		if p == to || strings.HasPrefix(p, to+"/") {
+			return filepath.Join(m.From, strings.TrimPrefix(p, to))
+		}
+	}
+	return p
+}
+
+func hasGlob(s string) bool { return strings.ContainsAny(s, "*?[") }
+
+// include resolves an include directive as ngx_conf_include does.
+func (l *loader) include(p *parser, d *Directive, termPos int) {
+	arg := d.Args[0].Value
+	name := arg
+	mem, isMem := l.fs.(*memFS)
+	if isMem {
+		if !path.IsAbs(name) {
+			name = path.Join(l.tree.Prefix, name)
+		}
+	} else if !filepath.IsAbs(name) {
+		name = filepath.Join(l.tree.Prefix, name)
+	}
+	inc := &Include{Pattern: name}
+	d.Include = inc
+	var matches []string
+	if hasGlob(name) {
+		var err error
+		if isMem {
+			matches, err = mem.glob(name)
+		} else {
+			var local []string
+			local, err = globPOSIX(l.mapPath(name))
+			for _, m := range local {
+				matches = append(matches, l.unmap(m))
+			}
+		}
+		if err != nil {
+			l.addDiag(p.f, d.Start, SevError, fmt.Sprintf("glob() %q failed (%v)", name, err))
+			return
+		}
+	} else {
+		matches = []string{name}
+	}
+	for _, m := range matches {
+		if l.files >= l.opts.MaxFiles {
+			l.addDiag(p.f, d.Start, SevError, fmt.Sprintf("more than %d file parses; include explosion?", l.opts.MaxFiles))
+			return
+		}
+		local := l.mapPath(m)
+		if chain := l.cycle(p.f, d, m, local); chain != "" {
+			l.addDiag(p.f, d.Start, SevError, "include cycle: "+chain)
+			continue
+		}
+		src, err := l.fs.read(local, l.opts.maxFileSize())
+		if err != nil {
+			l.addDiag(p.f, d.Start, SevError, includeErr(m, local, err))
+			continue
+		}
+		f := l.parse(local, m, src, d)
+		inc.Files = append(inc.Files, f)
+	}
+}
+
+func includeErr(name, local string, err error) string {
+	var pe *fs.PathError
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		msg := fmt.Sprintf(`open() "%s" failed (2: No such file or directory)`, name)
+		if local != name {
+			msg += fmt.Sprintf(" (looked for %s)", local)
+		}
+		return msg
+	case errors.Is(err, syscall.ELOOP):
+		return fmt.Sprintf(`open() "%s" failed (40: Too many levels of symbolic links)`, name)
+	case errors.Is(err, syscall.EISDIR):
+		return fmt.Sprintf(`pread() "%s" failed (21: Is a directory)`, name)
+	case errors.As(err, &pe):
+		return fmt.Sprintf(`open() "%s" failed (%v)`, name, pe.Err)
+	}
+	return err.Error()
+}
+
+// cycle reports an include chain that comes back to a file already being
+// parsed. nginx itself has no cycle check and dies of "too many open files".
+func (l *loader) cycle(f *File, d *Directive, name, local string) string {
+	key := l.fs.canonical(local)
+	var chain []string
+	found := false
+	for x := f; x != nil; {
+		chain = append(chain, fmt.Sprintf("%s:%d", x.Path, x.Position(d.Start).Line))
+		if l.fs.canonical(l.mapPath(x.Name)) == key || l.fs.canonical(x.Path) == key {
+			found = true
+			break
+		}
+		if x.Via == nil {
+			break
+		}
+		d = x.Via
+		x = x.Via.File
+	}
+	if !found {
+		return ""
+	}
+	// chain holds innermost first; show it in include order.
+	for i, j := 0, len(chain)-1; i < j; i, j = i+1, j-1 {
+		chain[i], chain[j] = chain[j], chain[i]
+	}
+	return strings.Join(chain, " -> ") + " -> " + name
+}
+
+// fileSystem abstracts where included files come from: the disk, or the
+// files of a `nginx -T` dump.
+type fileSystem interface {
+	read(path string, limit int64) ([]byte, error)
+	canonical(path string) string
+}
+
+type diskFS struct{}
+
+func (diskFS) read(p string, limit int64) ([]byte, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if st.IsDir() {
+		return nil, &fs.PathError{Op: "pread", Path: p, Err: syscall.EISDIR}
+	}
+	if st.Size() > limit {
+		return nil, fmt.Errorf("%s: file is %d bytes, over the %d-byte limit", p, st.Size(), limit)
+	}
+	return readLimited(f, limit)
+}
+
+func (diskFS) canonical(p string) string {
+	if r, err := filepath.EvalSymlinks(p); err == nil {
+		return r
+	}
+	return absPath(p)
+}
+
+func readLimited(r io.Reader, limit int64) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("input is over the %d-byte limit", limit)
+	}
+	return b, nil
+}
+
+// globPOSIX matches like glob(3) with no flags, as ngx_open_glob does:
+// results in byte order, and a leading dot must be matched explicitly.
+func globPOSIX(pattern string) ([]string, error) {
+	dir, file := filepath.Split(pattern)
+	dir = strings.TrimSuffix(dir, "/")
+	if dir == "" {
+		dir = "."
+		if strings.HasPrefix(pattern, "/") {
+			dir = "/"
+		}
+	}
+	var dirs []string
+	if hasGlob(dir) {
+		var err error
+		dirs, err = globPOSIX(dir)
+		if err != nil {
+			return nil, err
+		}
+	} else {
+		dirs = []string{dir}
+	}
+	var out []string
+	for _, d := range dirs {
+		if !hasGlob(file) {
+			p := filepath.Join(d, file)
+			if _, err := os.Lstat(p); err == nil {
+				out = append(out, p)
+			}
+			continue
+		}
+		ents, err := os.ReadDir(d)
+		if err != nil {
+			continue // glob(3) without GLOB_ERR ignores unreadable dirs
+		}
+		for _, e := range ents {
+			n := e.Name()
+			if strings.HasPrefix(n, ".") && !strings.HasPrefix(file, ".") {
+				continue
+			}
+			ok, err := filepath.Match(file, n)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				out = append(out, filepath.Join(d, n))
+			}
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// memFS serves the files of a `nginx -T` dump.
+type memFS struct{ files map[string][]byte }
+
+func (m *memFS) read(p string, limit int64) ([]byte, error) {
+	b, ok := m.files[p]
+	if !ok {
+		return nil, &fs.PathError{Op: "open", Path: p, Err: fs.ErrNotExist}
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("%s: file is %d bytes, over the %d-byte limit", p, len(b), limit)
+	}
+	return b, nil
+}
+
+func (m *memFS) canonical(p string) string { return p }
+
+func (m *memFS) glob(pattern string) ([]string, error) {
+	var out []string
+	pc := strings.Split(pattern, "/")
+	for name := range m.files {
+		nc := strings.Split(name, "/")
+		if len(nc) != len(pc) {
+			continue
+		}
+		ok := true
+		for i := range pc {
+			if strings.HasPrefix(nc[i], ".") && !strings.HasPrefix(pc[i], ".") && hasGlob(pc[i]) {
+				ok = false
+				break
+			}
+			m, err := path.Match(pc[i], nc[i])
+			if err != nil {
+				return nil, err
+			}
+			if !m {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+const dumpHeader = "# configuration file "
+
+// isDump recognises `nginx -T` output: its first configuration line is a
+// `# configuration file PATH:` separator (after nginx's own status lines).
+func isDump(src []byte) bool {
+	rest := src
+	for len(rest) > 0 {
+		line := rest
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			line, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = nil
+		}
+		line = bytes.TrimRight(line, "\r")
+		if bytes.HasPrefix(line, []byte("nginx: ")) || len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		return bytes.HasPrefix(line, []byte(dumpHeader)) && bytes.HasSuffix(line, []byte(":"))
+	}
+	return false
+}
+
+// splitDump cuts a dump into its files. nginx writes each file's bytes
+// followed by one extra newline, which is removed again.
+func splitDump(src []byte) (map[string][]byte, []string) {
+	files := map[string][]byte{}
+	var order []string
+	var cur string
+	var start int
+	flush := func(end int) {
+		if cur == "" {
+			return
+		}
+		b := src[start:end]
+		b = bytes.TrimSuffix(b, []byte("\n"))
+		if _, dup := files[cur]; !dup {
+			order = append(order, cur)
+		}
+		files[cur] = b
+	}
+	for off := 0; off < len(src); {
+		end := bytes.IndexByte(src[off:], '\n')
+		var line []byte
+		next := len(src)
+		if end >= 0 {
+			line = src[off : off+end]
+			next = off + end + 1
+		} else {
+			line = src[off:]
+		}
+		l := bytes.TrimRight(line, "\r")
+		if bytes.HasPrefix(l, []byte(dumpHeader)) && bytes.HasSuffix(l, []byte(":")) {
+			flush(off)
+			cur = string(l[len(dumpHeader) : len(l)-1])
+			start = next
+		}
+		off = next
+	}
+	flush(len(src))
+	return files, order
+}

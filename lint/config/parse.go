@@ -1,0 +1,665 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Statement terminators returned by the tokenizer, as in ngx_conf_read_token.
+const (
+	termSemi  = iota // NGX_OK: words ended by ';'
+	termBlock        // NGX_CONF_BLOCK_START: words ended by '{'
+	termClose        // NGX_CONF_BLOCK_DONE: a lone '}'
+	termEOF          // NGX_CONF_FILE_DONE
+	termError        // a syntax error was recorded; statement abandoned
+)
+
+// maxWord is nginx's NGX_CONF_BUFFER: a word must fit in it.
+const maxWord = 4096
+
+// Token kinds for Lex.
+type TokenKind int
+
+const (
+	TokSpace TokenKind = iota
+	TokWord
+	TokComment
+	TokSemicolon
+	TokOpen
+	TokClose
+	TokLua // a *_by_lua_block body
+)
+
+// Token is a lexical token; concatenating every token's text gives the
+// input back byte for byte.
+type Token struct {
+	Kind       TokenKind
+	Start, End int32
+}
+
+// parser holds the state for one file parse.
+type parser struct {
+	l    *loader
+	f    *File
+	src  string
+	i    int
+	errs int
+
+	words []Arg
+	// one child list per open block of this file; index 0 is the file top
+	levels [][]*Directive
+	stack  []*Directive
+	// comments waiting for the next statement of the current block
+	pending []*Comment
+	// lastAt[level] is the previous statement at that level, for Comment.Prev
+	lastAt []*Directive
+
+	eofErr    bool
+	noInclude bool
+
+	// emit, when set, receives every non-space token (Lex).
+	emit func(Token)
+}
+
+func (p *parser) errorAt(off int, format string, args ...any) {
+	p.errs++
+	p.l.addDiag(p.f, int32(off), SevError, fmt.Sprintf(format, args...))
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+
+// read ports ngx_conf_read_token: it collects the words of one statement
+// and reports what ended it. termPos is the offset of the terminator.
+func (p *parser) read() (term int, termPos int) {
+	src := p.src
+	n := len(src)
+	p.words = p.words[:0]
+	var (
+		lastSpace    = true
+		needSpace    bool
+		sharpComment bool
+		quoted       bool
+		dQuoted      bool
+		sQuoted      bool
+		variable     bool
+		start        int // raw start of the current word (quote included)
+		commentStart int
+	)
+	i := p.i
+	for {
+		if i >= n {
+			p.i = i
+			if sharpComment {
+				p.addComment(commentStart, i)
+			}
+			if len(p.words) > 0 || !lastSpace {
+				p.eofErr = true
+				p.errorAt(n, `unexpected end of file, expecting ";" or "}"`)
+				return termError, n
+			}
+			return termEOF, n
+		}
+		ch := src[i]
+		i++
+		if sharpComment {
+			if ch == '\n' {
+				sharpComment = false
+				p.addComment(commentStart, i-1)
+			}
+			continue
+		}
+		if quoted {
+			quoted = false
+			continue
+		}
+		if needSpace {
+			if isSpace(ch) {
+				lastSpace = true
+				needSpace = false
+				continue
+			}
+			if ch == ';' {
+				p.i = i
+				p.tok(TokSemicolon, i-1, i)
+				return termSemi, i - 1
+			}
+			if ch == '{' {
+				p.i = i
+				p.tok(TokOpen, i-1, i)
+				return termBlock, i - 1
+			}
+			if ch == ')' {
+				lastSpace = true
+				needSpace = false
+				// nginx lets ')' follow a closing quote and makes it a word of
+				// its own: fall through to start a new word with it.
+			} else {
+				p.errorAt(i-1, "unexpected \"%s\"", string(src[i-1:i]))
+				if ch == '}' {
+					// `x "a"}`: most likely a missing ';'. Drop the statement
+					// and honour the brace so the block structure survives.
+					p.words = p.words[:0]
+					p.i = i
+					p.tok(TokClose, i-1, i)
+					return termClose, i - 1
+				}
+				// Recover: treat the glued byte as the start of a new word.
+				lastSpace = true
+				needSpace = false
+			}
+		}
+		if lastSpace {
+			start = i - 1
+			if isSpace(ch) {
+				continue
+			}
+			switch ch {
+			case ';', '{':
+				if len(p.words) == 0 {
+					p.errorAt(i-1, "unexpected \"%s\"", string(src[i-1:i]))
+					p.i = i
+					if ch == '{' {
+						// An anonymous block: skip it whole so its contents
+						// are not taken for siblings.
+						p.skipBlock()
+					}
+					return termError, i - 1
+				}
+				p.i = i
+				if ch == '{' {
+					p.tok(TokOpen, i-1, i)
+					return termBlock, i - 1
+				}
+				p.tok(TokSemicolon, i-1, i)
+				return termSemi, i - 1
+			case '}':
+				p.i = i
+				if len(p.words) != 0 {
+					p.errorAt(i-1, `unexpected "}"`)
+					// Recover: drop the unfinished statement but honour the
+					// brace, so the block structure stays right.
+					p.words = p.words[:0]
+				}
+				p.tok(TokClose, i-1, i)
+				return termClose, i - 1
+			case '#':
+				sharpComment = true
+				commentStart = i - 1
+				continue
+			case '\\':
+				quoted = true
+				lastSpace = false
+				continue
+			case '"':
+				dQuoted = true
+				lastSpace = false
+				continue
+			case '\'':
+				sQuoted = true
+				lastSpace = false
+				continue
+			case '$':
+				variable = true
+				lastSpace = false
+				continue
+			default:
+				lastSpace = false
+			}
+			continue
+		}
+		// inside a word
+		if ch == '{' && variable {
+			continue
+		}
+		variable = false
+		if ch == '\\' {
+			quoted = true
+			continue
+		}
+		if ch == '$' {
+			variable = true
+			continue
+		}
+		found := false
+		end := i - 1 // raw end (exclusive) for bare words
+		if dQuoted {
+			if ch == '"' {
+				dQuoted = false
+				needSpace = true
+				found = true
+				end = i
+			}
+		} else if sQuoted {
+			if ch == '\'' {
+				sQuoted = false
+				needSpace = true
+				found = true
+				end = i
+			}
+		} else if isSpace(ch) || ch == ';' || ch == '{' {
+			lastSpace = true
+			found = true
+		}
+		if !found {
+			// nginx fails when one word fills its whole read buffer.
+			if i-start >= maxWord {
+				p.i = i
+				p.tooLong(start, dQuoted, sQuoted)
+				return termError, start
+			}
+			continue
+		}
+		p.pushWord(start, end)
+		if ch == ';' {
+			p.i = i
+			p.tok(TokSemicolon, i-1, i)
+			return termSemi, i - 1
+		}
+		if ch == '{' {
+			p.i = i
+			p.tok(TokOpen, i-1, i)
+			return termBlock, i - 1
+		}
+	}
+}
+
+// tooLong reports nginx's over-long word error and skips to a point where
+// parsing can resume (the end of the line).
+func (p *parser) tooLong(start int, dq, sq bool) {
+	switch {
+	case dq:
+		p.errorAt(start, `too long parameter, probably missing terminating '"' character`)
+	case sq:
+		p.errorAt(start, `too long parameter, probably missing terminating "'" character`)
+	default:
+		w := p.src[start:min(start+10, len(p.src))]
+		p.errorAt(start, "too long parameter \"%s...\" started", w)
+	}
+	if dq || sq {
+		// An unterminated quote swallows the rest: nothing after it can be
+		// trusted, so stop this file.
+		p.i = len(p.src)
+		return
+	}
+	if j := strings.IndexByte(p.src[p.i:], '\n'); j >= 0 {
+		p.i += j + 1
+	} else {
+		p.i = len(p.src)
+	}
+}
+
+// skipBlock skips a brace-balanced region after an unexpected '{'.
+func (p *parser) skipBlock() {
+	depth := 1
+	for p.i < len(p.src) && depth > 0 {
+		t, _ := p.read()
+		switch t {
+		case termBlock:
+			depth++
+		case termClose:
+			depth--
+		case termEOF:
+			return
+		}
+	}
+}
+
+func (p *parser) tok(k TokenKind, s, e int) {
+	if p.emit != nil {
+		p.emit(Token{Kind: k, Start: int32(s), End: int32(e)})
+	}
+}
+
+// pushWord stores a word; raw is src[start:end].
+func (p *parser) pushWord(start, end int) {
+	raw := p.src[start:end]
+	val := raw
+	if c := raw[0]; c == '"' || c == '\'' {
+		val = raw[1 : len(raw)-1]
+	}
+	if strings.IndexByte(val, '\\') >= 0 {
+		val = unescape(val)
+	}
+	p.words = append(p.words, Arg{Value: val, Start: int32(start), End: int32(end)})
+	p.tok(TokWord, start, end)
+}
+
+// unescape applies nginx's storage rules: \" \' \\ lose the backslash,
+// \t \r \n become control characters, and every other backslash stays.
+func unescape(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '\\' && i+1 < len(s) {
+			switch s[i+1] {
+			case '"', '\'', '\\':
+				b.WriteByte(s[i+1])
+				i++
+				continue
+			case 't':
+				b.WriteByte('\t')
+				i++
+				continue
+			case 'r':
+				b.WriteByte('\r')
+				i++
+				continue
+			case 'n':
+				b.WriteByte('\n')
+				i++
+				continue
+			}
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+func (p *parser) addComment(start, end int) {
+	p.tok(TokComment, start, end)
+	c := &Comment{File: p.f, Start: int32(start), End: int32(end), Owner: p.owner()}
+	lvl := len(p.stack)
+	if lvl < len(p.lastAt) {
+		c.Prev = p.lastAt[lvl]
+	}
+	p.f.Comments = append(p.f.Comments, c)
+	p.pending = append(p.pending, c)
+}
+
+// owner is the logical block the parser is in: the innermost open block of
+// this file, else the block that included this file.
+func (p *parser) owner() *Directive {
+	if n := len(p.stack); n > 0 {
+		return p.stack[n-1]
+	}
+	if p.f.Via != nil {
+		return p.f.Via.Parent
+	}
+	return nil
+}
+
+// customBlocks are the blocks whose entries nginx hands to a custom
+// handler (cf->handler): nested '{' is an error inside them.
+var customBlocks = map[string]bool{
+	"types": true, "map": true, "geo": true, "split_clients": true, "charset_map": true,
+}
+
+// knownBlocks are directives nginx only accepts with a body.
+var knownBlocks = map[string]bool{
+	"http": true, "events": true, "stream": true, "mail": true, "location": true,
+	"upstream": true, "if": true, "limit_except": true, "map": true, "geo": true,
+	"types": true, "split_clients": true, "charset_map": true, "match": true,
+}
+
+// parseFile parses p.src into p.f.Top.
+func (p *parser) parseFile() {
+	p.levels = append(p.levels[:0], nil)
+	p.lastAt = append(p.lastAt[:0], nil)
+	for {
+		if p.l.ctx != nil && p.l.ctx.Err() != nil {
+			return
+		}
+		term, termPos := p.read()
+		switch term {
+		case termEOF:
+			if len(p.stack) > 0 {
+				if !p.eofErr {
+					p.errorAt(len(p.src), `unexpected end of file, expecting "}"`)
+				}
+				for len(p.stack) > 0 {
+					p.closeBlock(len(p.src))
+				}
+			}
+			p.flushPending()
+			p.f.Top = p.levels[0]
+			return
+		case termError:
+			continue
+		case termClose:
+			if len(p.stack) == 0 {
+				p.errorAt(termPos, `unexpected "}"`)
+				continue
+			}
+			p.closeBlock(termPos + 1)
+		case termSemi, termBlock:
+			p.statement(term, termPos)
+		}
+	}
+}
+
+func (p *parser) inCustomBlock() bool {
+	o := p.owner()
+	return o != nil && customBlocks[o.Name]
+}
+
+func (p *parser) statement(term, termPos int) {
+	words := p.words
+	d := p.l.newDirective()
+	d.File = p.f
+	d.Parent = p.owner()
+	d.Name = words[0].Value
+	d.Start = words[0].Start
+	d.NameEnd = words[0].End
+	d.BlockOpen = -1
+	if len(words) > 1 {
+		d.Args = p.l.newArgs(words[1:])
+	}
+	d.End = int32(termPos + 1)
+
+	for _, c := range p.pending {
+		c.Next = d
+	}
+	p.pending = p.pending[:0]
+
+	if term == termBlock {
+		if p.inCustomBlock() {
+			p.errorAt(termPos, `unexpected "{"`)
+			p.skipBlock()
+			return
+		}
+		if p.l.opts.MaxDepth > 0 && p.depth()+1 > p.l.opts.MaxDepth {
+			p.errorAt(termPos, "blocks nested deeper than %d levels", p.l.opts.MaxDepth)
+			// Nothing deeper can be trusted; stop the file here rather
+			// than recurse without bound.
+			p.i = len(p.src)
+			p.stack = p.stack[:0]
+			p.levels = p.levels[:1]
+			return
+		}
+		d.BlockOpen = int32(termPos)
+		p.appendChild(d)
+		if strings.HasSuffix(d.Name, "_by_lua_block") {
+			p.luaBlock(d)
+			return
+		}
+		p.stack = append(p.stack, d)
+		p.levels = append(p.levels, nil)
+		p.lastAt = append(p.lastAt, nil)
+		return
+	}
+	p.appendChild(d)
+	if knownBlocks[d.Name] && !(d.Name == "server" && p.inUpstream()) {
+		p.errorAt(termPos, "directive %q has no opening \"{\"", d.Name)
+	}
+	if d.Name == "server" && !p.inUpstream() && p.owner() != nil && (p.owner().Name == "http" || p.owner().Name == "stream" || p.owner().Name == "mail") {
+		p.errorAt(termPos, "directive %q has no opening \"{\"", d.Name)
+	}
+	if o := p.owner(); d.Name == "include" && (o == nil || (o.Name != "split_clients" && o.Name != "charset_map")) {
+		if len(d.Args) != 1 {
+			p.errorAt(termPos, "invalid number of arguments in \"include\" directive")
+			return
+		}
+		if !p.noInclude {
+			p.l.include(p, d, termPos)
+		}
+	}
+}
+
+func (p *parser) inUpstream() bool {
+	o := p.owner()
+	return o != nil && o.Name == "upstream"
+}
+
+// depth counts the blocks enclosing the current statement across includes.
+func (p *parser) depth() int {
+	n := len(p.stack)
+	for f := p.f; f.Via != nil; f = f.Via.File {
+		for d := f.Via.Parent; d != nil && d.File == f.Via.File; d = d.Parent {
+			n++
+		}
+	}
+	return n
+}
+
+func (p *parser) appendChild(d *Directive) {
+	lvl := len(p.stack)
+	p.levels[lvl] = append(p.levels[lvl], d)
+	p.lastAt[lvl] = d
+}
+
+func (p *parser) closeBlock(end int) {
+	n := len(p.stack)
+	d := p.stack[n-1]
+	kids := p.levels[n]
+	if kids == nil {
+		kids = []*Directive{}
+	}
+	d.Block = kids
+	d.End = int32(end)
+	p.flushPending()
+	p.stack = p.stack[:n-1]
+	p.levels = p.levels[:n]
+	p.lastAt = p.lastAt[:n]
+}
+
+// flushPending leaves comments that end a block owned by that block.
+func (p *parser) flushPending() { p.pending = p.pending[:0] }
+
+// luaBlock reads a *_by_lua_block body with OpenResty's Lua lexer rules.
+func (p *parser) luaBlock(d *Directive) {
+	body := p.i
+	end, errOff, msg := luaBlockEnd(p.src, body)
+	if msg != "" {
+		p.errorAt(errOff, "%s", msg)
+		p.i = len(p.src)
+		d.Block = []*Directive{}
+		d.End = int32(len(p.src))
+		d.Lua = &LuaBody{Start: int32(body), End: int32(len(p.src))}
+		return
+	}
+	d.Lua = &LuaBody{Start: int32(body), End: int32(end)}
+	d.Block = []*Directive{}
+	d.End = int32(end + 1)
+	p.tok(TokLua, body, end)
+	p.tok(TokClose, end, end+1)
+	p.i = end + 1
+}
+
+// luaBlockEnd finds the '}' closing a Lua body starting at i (just after
+// the opening brace), following ngx_http_lua_lex: braces inside strings,
+// comments and long brackets do not count.
+func luaBlockEnd(src string, i int) (end int, errOff int, msg string) {
+	depth := 1
+	lastOpen := i - 1
+	n := len(src)
+	for i < n {
+		switch src[i] {
+		case '{':
+			depth++
+			lastOpen = i
+			i++
+		case '}':
+			depth--
+			if depth == 0 {
+				return i, 0, ""
+			}
+			i++
+		case '[':
+			if lvl, ok := longOpen(src, i); ok {
+				j := longClose(src, i+lvl+2, lvl)
+				if j < 0 {
+					return 0, i, fmt.Sprintf("Lua code block missing the closing long bracket \"]%s]\", the inlined Lua code may be too long", strings.Repeat("=", lvl))
+				}
+				i = j
+				continue
+			}
+			i++
+		case '-':
+			if i+1 < n && src[i+1] == '-' {
+				if lvl, ok := longOpen(src, i+2); ok {
+					j := longClose(src, i+2+lvl+2, lvl)
+					if j < 0 {
+						return 0, i, fmt.Sprintf("Lua code block missing the closing long bracket \"]%s]\", the inlined Lua code may be too long", strings.Repeat("=", lvl))
+					}
+					i = j
+					continue
+				}
+				k := strings.IndexByte(src[i:], '\n')
+				if k < 0 {
+					i = n
+				} else {
+					i += k
+				}
+				continue
+			}
+			i++
+		case '"', '\'':
+			if j, ok := luaString(src, i); ok {
+				i = j
+				continue
+			}
+			// The string pattern failed: OpenResty then scans the quote
+			// as plain code, so braces after it count.
+			i++
+		default:
+			i++
+		}
+	}
+	return 0, lastOpen, "unexpected end of file, expecting terminating characters for lua code block"
+}
+
+// longOpen matches "[", "="*, "[" at i and returns the level.
+func longOpen(src string, i int) (int, bool) {
+	if i >= len(src) || src[i] != '[' {
+		return 0, false
+	}
+	j := i + 1
+	for j < len(src) && src[j] == '=' {
+		j++
+	}
+	if j < len(src) && src[j] == '[' {
+		return j - i - 1, true
+	}
+	return 0, false
+}
+
+// longClose finds "]", "="*lvl, "]" from i and returns the offset after it.
+func longClose(src string, i, lvl int) int {
+	closer := "]" + strings.Repeat("=", lvl) + "]"
+	k := strings.Index(src[i:], closer)
+	if k < 0 {
+		return -1
+	}
+	return i + k + len(closer)
+}
+
+// luaString matches a short Lua string at i: no raw newline, and a
+// backslash escapes any byte but a newline.
+func luaString(src string, i int) (int, bool) {
+	q := src[i]
+	for j := i + 1; j < len(src); j++ {
+		switch src[j] {
+		case '\\':
+			if j+1 >= len(src) || src[j+1] == '\n' {
+				return 0, false
+			}
+			j++
+		case '\n':
+			return 0, false
+		case q:
+			return j + 1, true
+		}
+	}
+	return 0, false
+}
