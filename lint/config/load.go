@@ -35,6 +35,9 @@ type Options struct {
 	MaxFiles int
 	// Stdin is read when the root is "-".
 	Stdin io.Reader
+	// Overlay replaces the content of files on disk (keyed by path), so
+	// edits can be checked before they are written.
+	Overlay map[string][]byte
 }
 
 // Mapping is one `--map /etc/nginx=./nginx` entry.
@@ -168,7 +171,7 @@ func newLoader(ctx context.Context, opts Options, fsys fileSystem) *loader {
 	if opts.MaxFiles == 0 {
 		opts.MaxFiles = 20000
 	}
-	return &loader{ctx: ctx, opts: opts, fs: fsys}
+	return &loader{ctx: ctx, opts: opts, fs: withOverlay(opts, fsys)}
 }
 
 func (o Options) maxFileSize() int64 {
@@ -262,7 +265,14 @@ func (l *loader) parse(localPath, nginxName string, src []byte, via *Directive) 
 
 // displayPath makes a path relative to the working directory when it is
 // inside it, so reports stay short and stable across machines.
-func displayPath(p string) string {
+func displayPath(p string) string { return DisplayPath(p) }
+
+// DisplayPath makes a path relative to the working directory when it is
+// inside it, so reports stay short and stable across machines.
+func DisplayPath(p string) string {
+	if !filepath.IsAbs(p) && p != "-" {
+		p = absPath(p)
+	}
 	if p == "-" || !filepath.IsAbs(p) {
 		return p
 	}

@@ -1,0 +1,97 @@
+package image
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/testcontainers/testcontainers-go"
+)
+
+// buildTimeout bounds an image build. testcontainers retries non-permanent
+// build errors with exponential backoff for up to 15 minutes otherwise.
+const buildTimeout = 3 * time.Minute
+
+// buildMu serialises builds in this process (the classic builder is fine
+// with concurrent builds; this just avoids building the same tag twice).
+var buildMu sync.Mutex
+
+// ensureBuilt returns repo:<hash16>, building it from ctxTar unless an image
+// with that tag already exists.
+func ensureBuilt(ctx context.Context, p *testcontainers.DockerProvider, repo string, ctxTar []byte, sum, what string, progress io.Writer) (string, error) {
+	if progress == nil {
+		progress = io.Discard
+	}
+	tag := sum[:16]
+	ref := repo + ":" + tag
+	buildMu.Lock()
+	defer buildMu.Unlock()
+	if _, err := p.Client().ImageInspect(ctx, ref); err == nil {
+		return ref, nil
+	} else if !cerrdefs.IsNotFound(err) {
+		return "", fmt.Errorf("inspect %s: %w", ref, err)
+	}
+	fmt.Fprintf(progress, "ngxlint: building image %s from %s (%.1f MB context, FROM scratch, no pull)\n",
+		ref, what, float64(len(ctxTar))/(1<<20))
+	start := time.Now()
+	bctx, cancel := context.WithTimeout(ctx, buildTimeout)
+	defer cancel()
+	var buildLog bytes.Buffer
+	got, err := p.BuildImage(bctx, &testcontainers.ContainerRequest{
+		FromDockerfile: testcontainers.FromDockerfile{
+			ContextArchive: bytes.NewReader(ctxTar),
+			Dockerfile:     "Dockerfile", // must match the tar entry name exactly
+			Repo:           repo,
+			Tag:            tag,
+			KeepImage:      true,
+			BuildLogWriter: &buildLog,
+			// No BuildOptionsModifier: the API default is the classic
+			// builder, which treats FROM scratch as a no-op and never pulls.
+		},
+	})
+	if err != nil {
+		return "", fmt.Errorf("build %s: %w\n%s", ref, err, strings.TrimSpace(buildLog.String()))
+	}
+	if got != ref {
+		return "", fmt.Errorf("build %s: engine tagged %s", ref, got)
+	}
+	fmt.Fprintf(progress, "ngxlint: built %s in %s\n", ref, time.Since(start).Round(time.Millisecond))
+	return ref, nil
+}
+
+// dockerfile renders a FROM-scratch Dockerfile for the classic builder
+// (no --chmod, no heredocs: modes come from the tar headers).
+func dockerfile(labels map[string]string, env []string, entrypoint, cmd []string) string {
+	var b strings.Builder
+	b.WriteString("FROM scratch\nCOPY rootfs/ /\n")
+	for _, e := range env {
+		fmt.Fprintf(&b, "ENV %s\n", e)
+	}
+	keys := make([]string, 0, len(labels))
+	for k := range labels {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(&b, "LABEL %q=%q\n", k, labels[k])
+	}
+	fmt.Fprintf(&b, "ENTRYPOINT %s\n", jsonArray(entrypoint))
+	if len(cmd) > 0 {
+		fmt.Fprintf(&b, "CMD %s\n", jsonArray(cmd))
+	}
+	return b.String()
+}
+
+func jsonArray(a []string) string {
+	q := make([]string, len(a))
+	for i, s := range a {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	return "[" + strings.Join(q, ", ") + "]"
+}

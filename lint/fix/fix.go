@@ -1,0 +1,241 @@
+// Package fix applies findings' byte-range edits to the original files:
+// in memory for checking, as a unified diff for review, or atomically on
+// disk. Fixes are applied in rounds and re-linted between rounds, so two
+// findings that want the same directive never add it twice, and running
+// fix again changes nothing.
+package fix
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/pmezard/go-difflib/difflib"
+
+	"github.com/ngxlint/ngxlint/lint/config"
+	"github.com/ngxlint/ngxlint/rules"
+)
+
+// Apply applies edits to the files they name and returns the new contents
+// by path. Identical edits collapse; overlapping ones are an error.
+func Apply(edits []rules.Edit) (map[string][]byte, error) {
+	byFile := map[string][]rules.Edit{}
+	srcs := map[string]string{}
+	for _, e := range edits {
+		byFile[e.File.Path] = append(byFile[e.File.Path], e)
+		srcs[e.File.Path] = e.File.Src
+	}
+	out := map[string][]byte{}
+	for path, es := range byFile {
+		sort.SliceStable(es, func(i, j int) bool {
+			if es[i].Start != es[j].Start {
+				return es[i].Start < es[j].Start
+			}
+			return es[i].End < es[j].End
+		})
+		uniq := es[:0]
+		for i, e := range es {
+			if i > 0 && e == uniq[len(uniq)-1] {
+				continue
+			}
+			if len(uniq) > 0 {
+				prev := uniq[len(uniq)-1]
+				if e.Start < prev.End || (e.Start == prev.Start && e.Start == e.End && prev.Start == prev.End) {
+					return nil, fmt.Errorf("%s: conflicting edits at bytes %d and %d", path, prev.Start, e.Start)
+				}
+			}
+			uniq = append(uniq, e)
+		}
+		src := srcs[path]
+		var b strings.Builder
+		var at int32
+		for _, e := range uniq {
+			b.WriteString(src[at:e.Start])
+			b.WriteString(e.NewText)
+			at = e.End
+		}
+		b.WriteString(src[at:])
+		out[path] = []byte(b.String())
+	}
+	return out, nil
+}
+
+// Loader loads a tree with the given overlay of edited files.
+type Loader func(ctx context.Context, overlay map[string][]byte) (*config.Tree, []config.Diagnostic)
+
+// Linter lints a tree and returns its findings.
+type Linter func(*config.Tree) []rules.Finding
+
+// ErrSyntax is returned when the tree does not load cleanly: fixing a file
+// nginx cannot read would only move the breakage.
+var ErrSyntax = errors.New("configuration has syntax errors; not fixing")
+
+// Result of Converge.
+type Result struct {
+	// Files maps paths to their fixed contents (only changed files).
+	Files map[string][]byte
+	// Original holds the contents before any fix, by path.
+	Original map[string][]byte
+	// Applied lists the fixes applied, in order.
+	Applied []rules.Finding
+	Rounds  int
+}
+
+// Converge applies every safe fix, re-linting after each round, until no
+// fixable finding is left. Each round applies findings whose edits do not
+// touch each other; the rest wait for the next round's fresh positions.
+func Converge(ctx context.Context, load Loader, lint Linter, maxRounds int) (*Result, error) {
+	res := &Result{Files: map[string][]byte{}, Original: map[string][]byte{}}
+	overlay := map[string][]byte{}
+	for round := 0; round < maxRounds; round++ {
+		t, diags := load(ctx, overlay)
+		if t == nil || config.HasErrors(diags) {
+			if round == 0 {
+				return nil, ErrSyntax
+			}
+			return nil, fmt.Errorf("fix round %d produced a configuration with errors: %v", round, firstError(diags))
+		}
+		var batch []rules.Edit
+		var picked []rules.Finding
+		taken := map[string][][2]int32{}
+		for _, f := range lint(t) {
+			if f.Fix == nil || f.Suppressed || len(f.Fix.Edits) == 0 {
+				continue
+			}
+			if clashes(taken, f.Fix.Edits) {
+				continue
+			}
+			for _, e := range f.Fix.Edits {
+				taken[e.File.Path] = append(taken[e.File.Path], [2]int32{e.Start, e.End})
+			}
+			batch = append(batch, f.Fix.Edits...)
+			picked = append(picked, f)
+		}
+		if len(batch) == 0 {
+			res.Rounds = round
+			for p, b := range overlay {
+				res.Files[p] = b
+			}
+			return res, nil
+		}
+		for _, e := range batch {
+			if _, ok := res.Original[e.File.Path]; !ok {
+				res.Original[e.File.Path] = []byte(e.File.Src)
+			}
+		}
+		files, err := Apply(batch)
+		if err != nil {
+			return nil, err
+		}
+		for p, b := range files {
+			overlay[p] = b
+		}
+		res.Applied = append(res.Applied, picked...)
+	}
+	return nil, fmt.Errorf("fixes did not converge after %d rounds", maxRounds)
+}
+
+func firstError(diags []config.Diagnostic) error {
+	for _, d := range diags {
+		if d.Severity == config.SevError {
+			return d
+		}
+	}
+	return nil
+}
+
+func clashes(taken map[string][][2]int32, edits []rules.Edit) bool {
+	for _, e := range edits {
+		for _, r := range taken[e.File.Path] {
+			// touching ranges clash too: two inserts at one point would
+			// be ordered arbitrarily
+			if e.Start <= r[1] && r[0] <= e.End {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Diff renders a unified diff of the changes.
+func Diff(res *Result) (string, error) {
+	paths := make([]string, 0, len(res.Files))
+	for p := range res.Files {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	var b strings.Builder
+	for _, p := range paths {
+		d := difflib.UnifiedDiff{
+			A:        difflib.SplitLines(string(res.Original[p])),
+			B:        difflib.SplitLines(string(res.Files[p])),
+			FromFile: "a/" + strings.TrimPrefix(p, "/"),
+			ToFile:   "b/" + strings.TrimPrefix(p, "/"),
+			Context:  3,
+		}
+		s, err := difflib.GetUnifiedDiffString(d)
+		if err != nil {
+			return "", fmt.Errorf("diff %s: %w", p, err)
+		}
+		b.WriteString(s)
+	}
+	return b.String(), nil
+}
+
+// Write stores the fixed files atomically: each goes to a temporary file
+// in the same directory, keeps the original's mode, and is renamed over
+// the original, so a crash leaves either the old or the new file.
+func Write(res *Result) error {
+	paths := make([]string, 0, len(res.Files))
+	for p := range res.Files {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		if err := WriteAtomic(p, res.Files[p]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// WriteAtomic replaces path's content atomically, keeping its mode. A
+// symlink is followed so the link itself survives.
+func WriteAtomic(path string, data []byte) error {
+	target, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	st, err := os.Stat(target)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".ngxlint-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Chmod(st.Mode().Perm()); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), target); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}

@@ -1,0 +1,191 @@
+// Package lint drives a lint run: it builds the effective model of a loaded
+// tree, runs the enabled rules, applies inline suppressions and severity
+// overrides, and returns findings in a stable order for the reporters.
+package lint
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/ngxlint/ngxlint/lint/config"
+	"github.com/ngxlint/ngxlint/lint/model"
+	"github.com/ngxlint/ngxlint/rules"
+)
+
+// Options select and tune rules.
+type Options struct {
+	// Rules to run; nil means all.
+	Rules []*rules.Rule
+	// Severity overrides by rule ID.
+	Severity map[string]rules.Severity
+	Version  rules.Version
+	Settings rules.Settings
+}
+
+// Result of a run.
+type Result struct {
+	Tree     *config.Tree
+	Model    *model.Model
+	Findings []rules.Finding
+}
+
+// Run lints a loaded tree.
+func Run(t *config.Tree, opts Options) *Result {
+	if opts.Version == (rules.Version{}) {
+		opts.Version = rules.Latest
+	}
+	rs := opts.Rules
+	if rs == nil {
+		rs = rules.All()
+	}
+	enabled := map[string]bool{}
+	for _, r := range rs {
+		enabled[r.ID] = true
+	}
+	m := model.Build(t)
+	fs := rules.Run(m, rs, opts.Version, opts.Settings)
+	fs = append(fs, suppress(t, fs, enabled)...)
+	for i := range fs {
+		if s, ok := opts.Severity[fs[i].Rule.ID]; ok {
+			fs[i].Severity = s
+		}
+	}
+	Sort(fs)
+	return &Result{Tree: t, Model: m, Findings: fs}
+}
+
+// Sort orders findings by file, position and rule.
+func Sort(fs []rules.Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		fi, si, _ := fs[i].Span()
+		fj, sj, _ := fs[j].Span()
+		if fi.Path != fj.Path {
+			return fi.Path < fj.Path
+		}
+		if si != sj {
+			return si < sj
+		}
+		return fs[i].Rule.ID < fs[j].Rule.ID
+	})
+}
+
+// suppression is one `# ngxlint:ignore RULES reason` comment.
+type suppression struct {
+	c      *config.Comment
+	rules  []*rules.Rule
+	cover  *config.Directive
+	reason string
+	used   map[string]bool
+}
+
+// parseIgnore reads "ngxlint:ignore NGX101,NGX104 reason".
+func parseIgnore(text string) (ids []string, reason string, ok bool) {
+	t := strings.TrimSpace(text)
+	if !strings.HasPrefix(t, "ngxlint:ignore") {
+		return nil, "", false
+	}
+	t = strings.TrimSpace(strings.TrimPrefix(t, "ngxlint:ignore"))
+	t = strings.TrimPrefix(t, "=")
+	list, rest, _ := strings.Cut(t, " ")
+	for _, id := range strings.Split(list, ",") {
+		if id = strings.TrimSpace(id); id != "" {
+			ids = append(ids, id)
+		}
+	}
+	// A second '#' starts a comment on the comment (fixtures' `# want`).
+	if i := strings.Index(rest, "#"); i >= 0 {
+		rest = rest[:i]
+	}
+	rest = strings.TrimSpace(rest)
+	rest = strings.TrimSpace(strings.TrimPrefix(rest, "--"))
+	return ids, rest, true
+}
+
+// suppress marks covered findings and returns the findings about the
+// suppressions themselves (missing reason, unknown rule, unused).
+func suppress(t *config.Tree, fs []rules.Finding, enabled map[string]bool) []rules.Finding {
+	var sups []*suppression
+	var meta []rules.Finding
+	for _, f := range t.Files {
+		for _, c := range f.Comments {
+			ids, reason, ok := parseIgnore(c.Text())
+			if !ok {
+				continue
+			}
+			s := &suppression{c: c, reason: reason, used: map[string]bool{}}
+			for _, id := range ids {
+				r, ok := rules.Lookup(id)
+				if !ok {
+					meta = append(meta, commentFinding(rules.NGX003, c, "ngxlint:ignore names unknown rule "+id))
+					continue
+				}
+				s.rules = append(s.rules, r)
+			}
+			s.cover = covered(c)
+			if reason == "" {
+				meta = append(meta, commentFinding(rules.NGX001, c, "ngxlint:ignore without a reason: say why the finding is safe to ignore"))
+			}
+			sups = append(sups, s)
+		}
+	}
+	if len(sups) == 0 {
+		return meta
+	}
+	for i := range fs {
+		f := &fs[i]
+		if f.Node == nil {
+			continue
+		}
+		for _, s := range sups {
+			if s.cover == nil || !within(f.Node, s.cover) {
+				continue
+			}
+			for _, r := range s.rules {
+				if r == f.Rule {
+					f.Suppressed = true
+					f.SuppressReason = s.reason
+					s.used[r.ID] = true
+				}
+			}
+		}
+	}
+	for _, s := range sups {
+		for _, r := range s.rules {
+			if !s.used[r.ID] && enabled[r.ID] {
+				meta = append(meta, commentFinding(rules.NGX002, s.c, "ngxlint:ignore "+r.ID+" suppresses nothing here; remove it"))
+			}
+		}
+	}
+	return meta
+}
+
+func commentFinding(r *rules.Rule, c *config.Comment, msg string) rules.Finding {
+	return rules.Finding{Rule: r, Severity: r.Severity, Message: msg, File: c.File, Start: c.Start, End: c.End}
+}
+
+// covered returns the statement a suppression comment covers: the one it
+// ends the line of, the block whose opening line it sits on, or the one on
+// the next line.
+func covered(c *config.Comment) *config.Directive {
+	line := c.Line()
+	if c.Inline() {
+		return c.Prev
+	}
+	if o := c.Owner; o != nil && o.File == c.File && o.IsBlock() && c.File.Position(o.BlockOpen).Line == line {
+		return o
+	}
+	if c.Next != nil && c.Next.File == c.File && c.File.Position(c.Next.Start).Line == line+1 {
+		return c.Next
+	}
+	return nil
+}
+
+// within reports whether n is d or inside d's block.
+func within(n, d *config.Directive) bool {
+	for x := n; x != nil; x = x.Parent {
+		if x == d {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,515 @@
+// Package model computes nginx's effective configuration from a parsed
+// tree: which value of each directive applies in each location after
+// nginx's merge rules, which upstream{} block a proxy target names, and what
+// a variable target can stand for.
+//
+// Rules about a *missing* directive are only right when inheritance is
+// modelled exactly, which is why this lives in one place that the rules, the
+// error-log mapper and the harness all ask.
+package model
+
+import (
+	"net/netip"
+	"strings"
+
+	"github.com/ngxlint/ngxlint/lint/config"
+)
+
+// Kind of a scope.
+type Kind string
+
+const (
+	KindMain         Kind = "main"
+	KindHTTP         Kind = "http"
+	KindServer       Kind = "server"
+	KindLocation     Kind = "location"
+	KindIf           Kind = "if"
+	KindLimitExcept  Kind = "limit_except"
+	KindStream       Kind = "stream"
+	KindStreamServer Kind = "stream-server"
+	KindUpstream     Kind = "upstream"
+)
+
+// Scope is one level of nginx's configuration hierarchy. Values flow from
+// a scope to the scopes inside it unless those set their own.
+type Scope struct {
+	Kind   Kind
+	Node   *config.Directive // nil for the synthetic main scope of a snippet
+	Parent *Scope
+	// Dirs are the scope's own statements, includes expanded, in order.
+	Dirs []*config.Directive
+	// Children are the nested scopes (server, location, if, …).
+	Children []*Scope
+}
+
+// Own returns the scope's own directives named name.
+func (s *Scope) Own(name string) []*config.Directive {
+	var out []*config.Directive
+	for _, d := range s.Dirs {
+		if d.Name == name {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// Effective returns the directive named name that applies in s after
+// nginx's merge (the innermost scope that sets it wins), or nil when it is
+// unset everywhere and nginx's default applies.
+func (s *Scope) Effective(name string) *config.Directive {
+	for x := s; x != nil; x = x.Parent {
+		for _, d := range x.Dirs {
+			if d.Name == name {
+				return d
+			}
+		}
+	}
+	return nil
+}
+
+// EffectiveList returns an array directive's effective entries: the ones of
+// the innermost scope that defines any. nginx inherits such lists "if and
+// only if" the inner level defines none, so an inner proxy_set_header drops
+// every outer one.
+func (s *Scope) EffectiveList(name string) (list []*config.Directive, from *Scope) {
+	for x := s; x != nil; x = x.Parent {
+		if own := x.Own(name); len(own) > 0 {
+			return own, x
+		}
+	}
+	return nil, nil
+}
+
+// Location returns the nearest enclosing real location: if and limit_except
+// blocks are nameless locations that cannot hold most directives.
+func (s *Scope) Location() *Scope {
+	for x := s; x != nil; x = x.Parent {
+		if x.Kind == KindLocation {
+			return x
+		}
+		if x.Kind == KindServer || x.Kind == KindStreamServer {
+			return x
+		}
+	}
+	return s
+}
+
+// Server returns the enclosing server scope.
+func (s *Scope) Server() *Scope {
+	for x := s; x != nil; x = x.Parent {
+		if x.Kind == KindServer || x.Kind == KindStreamServer {
+			return x
+		}
+	}
+	return nil
+}
+
+// ServerNames lists a server scope's server_name values.
+func (s *Scope) ServerNames() []string {
+	var out []string
+	for _, d := range s.Own("server_name") {
+		out = append(out, d.Values()...)
+	}
+	return out
+}
+
+// Upstream is an upstream{} block.
+type Upstream struct {
+	Name    string
+	Node    *config.Directive
+	Stream  bool
+	Servers []*config.Directive
+	Dirs    []*config.Directive
+}
+
+// HostKind says what a proxy target's host part is.
+type HostKind string
+
+const (
+	HostName     HostKind = "hostname"
+	HostIPv4     HostKind = "ipv4"
+	HostIPv6     HostKind = "ipv6"
+	HostUpstream HostKind = "upstream"
+	HostVariable HostKind = "variable"
+	HostUnix     HostKind = "unix"
+)
+
+// Proxy is one proxy_pass, grpc_pass or uwsgi_pass (or stream proxy_pass)
+// with everything the rules need to reason about its upstream connection.
+type Proxy struct {
+	Directive *config.Directive
+	// Module is the directive family: "proxy", "grpc", "uwsgi", or
+	// "stream" for the stream proxy module.
+	Module string
+	Scope  *Scope
+	URL    string
+	Scheme string
+	// TLS is true for https://, grpcs://, suwsgi:// and stream proxy_ssl on.
+	TLS      bool
+	Host     string // host part without port (brackets kept off IPv6)
+	Port     string
+	HostKind HostKind
+	Upstream *Upstream
+	// Values are the literal hosts a variable target can take, from set
+	// and map; empty when unknown.
+	Values []Value
+}
+
+// Value is one possible value of a variable target host.
+type Value struct {
+	Host     string
+	Kind     HostKind
+	Upstream *Upstream
+	Source   *config.Directive // the set or map entry
+}
+
+// Prefix is the directive prefix of the proxy's module: "proxy_" for http
+// and stream proxying, "grpc_", "uwsgi_".
+func (p *Proxy) Prefix() string {
+	switch p.Module {
+	case "grpc":
+		return "grpc_"
+	case "uwsgi":
+		return "uwsgi_"
+	}
+	return "proxy_"
+}
+
+// Setting returns the effective directive prefix+name (e.g. "ssl_name").
+func (p *Proxy) Setting(name string) *config.Directive {
+	return p.Scope.Effective(p.Prefix() + name)
+}
+
+// Flag returns an on/off setting's effective value and the directive that
+// set it (nil when nginx's default applies).
+func (p *Proxy) Flag(name string, def bool) (bool, *config.Directive) {
+	d := p.Setting(name)
+	if d == nil {
+		return def, nil
+	}
+	return d.Arg(0) == "on", d
+}
+
+// Model is the effective configuration of a tree.
+type Model struct {
+	Tree *config.Tree
+	Root *Scope
+	// Upstreams maps lower-cased names to http upstream blocks;
+	// StreamUpstreams the same for stream.
+	Upstreams       map[string]*Upstream
+	StreamUpstreams map[string]*Upstream
+	Servers         []*Scope // http servers
+	StreamServers   []*Scope
+	Proxies         []*Proxy
+	// Scopes lists every scope in document order.
+	Scopes []*Scope
+	// Maps by the variable they define ("$name").
+	Maps map[string][]*config.Directive
+}
+
+// Build computes the model of a loaded tree.
+func Build(t *config.Tree) *Model {
+	m := &Model{
+		Tree:            t,
+		Upstreams:       map[string]*Upstream{},
+		StreamUpstreams: map[string]*Upstream{},
+		Maps:            map[string][]*config.Directive{},
+	}
+	root := &Scope{Kind: KindMain}
+	m.Root = root
+	// A snippet lives inside synthetic parents so that lookups still work.
+	top := root
+	switch t.Context {
+	case "http":
+		top = m.synthetic(root, KindHTTP)
+	case "server":
+		top = m.synthetic(m.synthetic(root, KindHTTP), KindServer)
+	case "location":
+		top = m.synthetic(m.synthetic(m.synthetic(root, KindHTTP), KindServer), KindLocation)
+	case "upstream":
+		top = m.synthetic(m.synthetic(root, KindHTTP), KindUpstream)
+	case "stream":
+		top = m.synthetic(root, KindStream)
+	case "stream-server":
+		top = m.synthetic(m.synthetic(root, KindStream), KindStreamServer)
+	case "stream-upstream":
+		top = m.synthetic(m.synthetic(root, KindStream), KindUpstream)
+	}
+	if top.Kind == KindUpstream {
+		u := &Upstream{Name: "", Stream: top.Parent.Kind == KindStream}
+		m.fillUpstream(u, t.Top())
+	}
+	m.fill(top, t.Top())
+	m.resolveProxies()
+	return m
+}
+
+func (m *Model) synthetic(parent *Scope, k Kind) *Scope {
+	s := &Scope{Kind: k, Parent: parent}
+	parent.Children = append(parent.Children, s)
+	m.Scopes = append(m.Scopes, s)
+	if k == KindServer {
+		m.Servers = append(m.Servers, s)
+	}
+	if k == KindStreamServer {
+		m.StreamServers = append(m.StreamServers, s)
+	}
+	return s
+}
+
+// fill walks a block, collecting the scope's own directives and nested
+// scopes.
+func (m *Model) fill(s *Scope, block []*config.Directive) {
+	if s.Node != nil || s.Parent == nil {
+		m.Scopes = append(m.Scopes, s)
+	}
+	for d := range config.Children(block) {
+		s.Dirs = append(s.Dirs, d)
+		if !d.IsBlock() {
+			continue
+		}
+		var k Kind
+		switch d.Name {
+		case "http":
+			k = KindHTTP
+		case "stream":
+			k = KindStream
+		case "server":
+			switch s.Kind {
+			case KindHTTP:
+				k = KindServer
+			case KindStream:
+				k = KindStreamServer
+			}
+		case "location":
+			if s.Kind == KindServer || s.Kind == KindLocation {
+				k = KindLocation
+			}
+		case "if":
+			if s.Kind == KindServer || s.Kind == KindLocation {
+				k = KindIf
+			}
+		case "limit_except":
+			if s.Kind == KindLocation {
+				k = KindLimitExcept
+			}
+		case "upstream":
+			u := &Upstream{Name: d.Arg(0), Node: d, Stream: s.Kind == KindStream}
+			m.fillUpstream(u, d.Block)
+			continue
+		case "map":
+			if len(d.Args) >= 2 {
+				m.Maps[d.Args[1].Value] = append(m.Maps[d.Args[1].Value], d)
+			}
+			continue
+		}
+		if k == "" {
+			continue
+		}
+		c := &Scope{Kind: k, Node: d, Parent: s}
+		s.Children = append(s.Children, c)
+		switch k {
+		case KindServer:
+			m.Servers = append(m.Servers, c)
+		case KindStreamServer:
+			m.StreamServers = append(m.StreamServers, c)
+		}
+		m.fill(c, d.Block)
+	}
+}
+
+func (m *Model) fillUpstream(u *Upstream, block []*config.Directive) {
+	for d := range config.Children(block) {
+		u.Dirs = append(u.Dirs, d)
+		if d.Name == "server" {
+			u.Servers = append(u.Servers, d)
+		}
+	}
+	if u.Node == nil {
+		return
+	}
+	key := strings.ToLower(u.Name)
+	if u.Stream {
+		if _, dup := m.StreamUpstreams[key]; !dup {
+			m.StreamUpstreams[key] = u
+		}
+	} else if _, dup := m.Upstreams[key]; !dup {
+		m.Upstreams[key] = u
+	}
+}
+
+func (m *Model) resolveProxies() {
+	for _, s := range m.Scopes {
+		for _, d := range s.Dirs {
+			var p *Proxy
+			switch {
+			case d.Name == "proxy_pass" && (s.Kind == KindStreamServer):
+				p = m.streamProxy(s, d)
+			case d.Name == "proxy_pass" || d.Name == "grpc_pass" || d.Name == "uwsgi_pass":
+				if s.Kind == KindLocation || s.Kind == KindIf || s.Kind == KindLimitExcept {
+					p = m.httpProxy(s, d)
+				}
+			}
+			if p != nil {
+				m.Proxies = append(m.Proxies, p)
+			}
+		}
+	}
+}
+
+func (m *Model) httpProxy(s *Scope, d *config.Directive) *Proxy {
+	p := &Proxy{Directive: d, Scope: s, URL: d.Arg(0), Module: strings.TrimSuffix(d.Name, "_pass")}
+	u := p.URL
+	scheme, rest, ok := strings.Cut(u, "://")
+	if !ok {
+		// uwsgi_pass and grpc_pass accept a bare host:port.
+		scheme, rest = "", u
+	}
+	p.Scheme = strings.ToLower(scheme)
+	switch p.Scheme {
+	case "https", "grpcs", "suwsgi":
+		p.TLS = true
+	}
+	if strings.HasPrefix(rest, "unix:") {
+		p.HostKind = HostUnix
+		return p
+	}
+	hostport := rest
+	if i := strings.IndexByte(hostport, '/'); i >= 0 {
+		hostport = hostport[:i]
+	}
+	if i := strings.IndexByte(hostport, '?'); i >= 0 {
+		hostport = hostport[:i]
+	}
+	p.Host, p.Port = splitHostPort(hostport)
+	m.classify(p, m.Upstreams)
+	return p
+}
+
+func (m *Model) streamProxy(s *Scope, d *config.Directive) *Proxy {
+	p := &Proxy{Directive: d, Scope: s, URL: d.Arg(0), Module: "stream"}
+	on, _ := p.Flag("ssl", false)
+	p.TLS = on
+	if strings.HasPrefix(p.URL, "unix:") {
+		p.HostKind = HostUnix
+		return p
+	}
+	p.Host, p.Port = splitHostPort(p.URL)
+	m.classify(p, m.StreamUpstreams)
+	return p
+}
+
+func (m *Model) classify(p *Proxy, ups map[string]*Upstream) {
+	if strings.Contains(p.Host, "$") {
+		p.HostKind = HostVariable
+		p.Values = m.variableValues(p, ups)
+		return
+	}
+	p.HostKind, p.Upstream = hostKind(p.Host, ups)
+}
+
+func hostKind(host string, ups map[string]*Upstream) (HostKind, *Upstream) {
+	if u, ok := ups[strings.ToLower(host)]; ok {
+		return HostUpstream, u
+	}
+	if a, err := netip.ParseAddr(host); err == nil {
+		if a.Is4() {
+			return HostIPv4, nil
+		}
+		return HostIPv6, nil
+	}
+	return HostName, nil
+}
+
+// splitHostPort splits "host:port", "[v6]:port", "host".
+func splitHostPort(hp string) (host, port string) {
+	if strings.HasPrefix(hp, "[") {
+		if i := strings.IndexByte(hp, ']'); i > 0 {
+			host = hp[1:i]
+			if strings.HasPrefix(hp[i+1:], ":") {
+				port = hp[i+2:]
+			}
+			return
+		}
+	}
+	if i := strings.LastIndexByte(hp, ':'); i >= 0 && strings.Count(hp, ":") == 1 {
+		return hp[:i], hp[i+1:]
+	}
+	return hp, ""
+}
+
+// variableValues finds what a host like "$cdn" can be: `set $cdn …` in the
+// enclosing scopes, or the values of `map … $cdn`. A host that is more than
+// one variable reference (e.g. "$a.example.com") has no known values.
+func (m *Model) variableValues(p *Proxy, ups map[string]*Upstream) []Value {
+	name := p.Host
+	name = strings.TrimPrefix(name, "$")
+	name = strings.TrimSuffix(strings.TrimPrefix(name, "{"), "}")
+	if strings.ContainsAny(name, "$.:/") {
+		return nil
+	}
+	var out []Value
+	add := func(v string, src *config.Directive) {
+		if strings.Contains(v, "$") {
+			return
+		}
+		h, _ := splitHostPort(v)
+		k, u := hostKind(h, ups)
+		out = append(out, Value{Host: h, Kind: k, Upstream: u, Source: src})
+	}
+	for x := p.Scope; x != nil; x = x.Parent {
+		for _, d := range x.Dirs {
+			if d.Name == "set" && d.Arg(0) == "$"+name && len(d.Args) >= 2 {
+				add(d.Arg(1), d)
+			}
+		}
+	}
+	for _, md := range m.Maps["$"+name] {
+		for d := range config.Children(md.Block) {
+			switch d.Name {
+			case "hostnames", "volatile", "include":
+				continue
+			}
+			if len(d.Args) >= 1 {
+				add(d.Arg(0), d)
+			}
+		}
+	}
+	return out
+}
+
+// HostHeader returns the Host header the upstream receives: the effective
+// `*_set_header Host` value, or nginx's default ($proxy_host for proxy, the
+// grpc_pass host for grpc). explicit is nil for the default.
+func (p *Proxy) HostHeader() (value string, explicit *config.Directive) {
+	var list []*config.Directive
+	switch p.Module {
+	case "proxy":
+		list, _ = p.Scope.EffectiveList("proxy_set_header")
+	case "grpc":
+		list, _ = p.Scope.EffectiveList("grpc_set_header")
+	default:
+		return "", nil
+	}
+	for _, d := range list {
+		if strings.EqualFold(d.Arg(0), "Host") {
+			return d.Arg(1), d
+		}
+	}
+	return "$proxy_host", nil
+}
+
+// DefaultSSLName is the name nginx sends and verifies when *_ssl_name is
+// unset: the upstream block's name or the proxy_pass host, port stripped.
+func (p *Proxy) DefaultSSLName() string {
+	if p.Upstream != nil {
+		return p.Upstream.Name
+	}
+	return p.Host
+}
+
+// IsIP reports whether s is an IPv4 or IPv6 literal.
+func IsIP(s string) bool {
+	_, err := netip.ParseAddr(strings.Trim(s, "[]"))
+	return err == nil
+}

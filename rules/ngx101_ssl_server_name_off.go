@@ -1,0 +1,107 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/ngxlint/ngxlint/lint/model"
+)
+
+// NGX101 catches the outage that motivated ngxlint: a TLS upstream reached
+// by name while nginx sends no SNI, which SNI-only edges refuse.
+var NGX101 = register(&Rule{
+	ID:       "NGX101",
+	Slug:     "ssl-server-name-off",
+	Severity: Error,
+	Summary:  "TLS upstream addressed by name, but *_ssl_server_name is off: nginx sends no SNI",
+	Doc: Doc{
+		Problem: "`proxy_pass https://…` (or `grpc_pass grpcs://…`, `uwsgi_pass suwsgi://…`, stream `proxy_ssl on`) " +
+			"targets a host name, an `upstream{}` block or a variable, and the effective `proxy_ssl_server_name` is off. " +
+			"That is nginx's default: without `proxy_ssl_server_name on;` the ClientHello carries no SNI at all.",
+		Why: "CDNs (CloudFront, Fastly, Akamai, Azure Front Door), cloud load balancers and S3 serve many names on one address " +
+			"and pick the certificate from SNI. Without SNI they abort the handshake (alert 40 or 112), drop or reset it, " +
+			"and every request through this location fails with 502 — typically only after a migration, at request time, " +
+			"never at `nginx -t`.",
+		Bad: `server {
+    listen 80;
+    server_name example.com;
+    location / {
+        proxy_pass https://d1234567890.cloudfront.net;  # want NGX101
+        proxy_set_header Host $host;
+    }
+}`,
+		Good: `server {
+    listen 80;
+    server_name example.com;
+    location / {
+        proxy_pass https://d1234567890.cloudfront.net;
+        proxy_ssl_server_name on;
+        proxy_ssl_name example.com;
+        proxy_set_header Host $host;
+    }
+}`,
+		Context:  "http",
+		Versions: "All versions: proxy_ssl_server_name exists since 1.7.0 and is off by default up to the newest release.",
+		LogLine:  `[error] … SSL_do_handshake() failed (SSL: error:0A000410:SSL routines::sslv3 alert handshake failure:SSL alert number 40) while SSL handshaking to upstream`,
+	},
+	Run: runNGX101,
+})
+
+func runNGX101(pass *Pass) {
+	for _, p := range tlsProxies(pass.Model) {
+		switch p.HostKind {
+		case model.HostName, model.HostUpstream, model.HostVariable:
+		default:
+			continue // IP literals never get SNI: NGX103's business
+		}
+		on, set := p.Flag("ssl_server_name", false)
+		if on {
+			continue
+		}
+		pre := p.Prefix()
+		why := "off by default"
+		if set != nil {
+			why = fmt.Sprintf("turned off at %s:%d", set.File.Path, set.Pos().Line)
+		}
+		msg := fmt.Sprintf("%s: nginx sends no SNI because %sssl_server_name is %s; an SNI-only edge (CDN, load balancer, S3) refuses the handshake and clients get 502",
+			target(p), pre, why)
+
+		lines := []string{pre + "ssl_server_name on;"}
+		desc := "enable SNI"
+		fixable := true
+		if p.Setting("ssl_name") == nil {
+			sent, known := sentName(p)
+			host, hwhy, ok := hostReceived(p)
+			switch {
+			case ok && (!known || !strings.EqualFold(host, sent)) && !model.IsIP(host):
+				lines = append(lines, pre+"ssl_name "+quoteIfNeeded(host)+";")
+				desc = fmt.Sprintf("enable SNI and send %s (%s)", host, hwhy)
+				if sharedSnippet(pass.Model, p.Directive) {
+					fixable = false
+					msg += fmt.Sprintf("; the SNI name should be %s, but this file is included more than once, so no automatic edit", host)
+				}
+			case ok:
+				// the Host the upstream receives is the name nginx sends
+			case !ok && p.Module != "stream" && p.Module != "uwsgi":
+				fixable = false
+				msg += fmt.Sprintf("; which name to send is ambiguous (%s): add %sssl_server_name on; and %sssl_name <name on the upstream's certificate>;", hwhy, pre, pre)
+			}
+		}
+		var fix *Fix
+		if fixable {
+			fix = nameFix(p, desc, lines)
+		}
+		if set != nil && set.Parent == p.Scope.Location().Node && fix != nil && len(lines) == 1 {
+			// The off switch sits in the same location: flip it rather
+			// than add a duplicate directive.
+			fix = &Fix{Description: desc, Edits: []Edit{{File: set.File, Start: set.Args[0].Start, End: set.Args[0].End, NewText: "on"}}}
+		} else if set != nil && set.Parent == p.Scope.Location().Node && fix != nil {
+			edits := []Edit{{File: set.File, Start: set.Args[0].Start, End: set.Args[0].End, NewText: "on"}}
+			if e, ok := insertion(p, lines[1:]); ok {
+				edits = append(edits, e)
+			}
+			fix = &Fix{Description: desc, Edits: edits}
+		}
+		pass.Report(p.Directive, msg, fix)
+	}
+}

@@ -1,0 +1,100 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/ngxlint/ngxlint/lint/model"
+)
+
+// NGX104 catches the blog's custom-domain-on-a-CDN case: SNI is on, but
+// it carries the CDN host name while the edge serves the site's own name.
+var NGX104 = register(&Rule{
+	ID:       "NGX104",
+	Slug:     "ssl-name-host-mismatch",
+	Severity: Warning,
+	Summary:  "SNI is on but *_ssl_name is unset, and the Host sent upstream differs from the proxy_pass host",
+	Doc: Doc{
+		Problem: "`proxy_ssl_server_name on` without `proxy_ssl_name`: nginx sends the proxy_pass host " +
+			"(`d1234567890.cloudfront.net`) as SNI, while `proxy_set_header Host` sends another name (`example.com`). " +
+			"The TLS name and the HTTP name disagree.",
+		Why: "A CDN distribution with a custom domain presents the certificate for that domain and routes on Host. With SNI " +
+			"naming the CDN host, an edge that only serves the custom name refuses the handshake (alert 40/112), and with " +
+			"`proxy_ssl_verify on` the certificate does not match. Send the name the upstream serves: `proxy_ssl_name example.com;`.",
+		Bad: `server {
+    listen 80;
+    server_name example.com;
+    location / {
+        proxy_pass https://d1234567890.cloudfront.net;  # want NGX104
+        proxy_ssl_server_name on;
+        proxy_set_header Host $host;
+    }
+}`,
+		Good: `server {
+    listen 80;
+    server_name example.com;
+    location / {
+        proxy_pass https://d1234567890.cloudfront.net;
+        proxy_ssl_server_name on;
+        proxy_ssl_name example.com;
+        proxy_set_header Host $host;
+    }
+}`,
+		Context:  "http",
+		Versions: "All versions. From 1.31.4 an explicit Host is also carried in HTTP/2 :authority; the mismatch stays.",
+		LogLine:  `[crit] … SSL_do_handshake() failed (SSL: error:0A000458:SSL routines::tlsv1 unrecognized name:SSL alert number 112) while SSL handshaking to upstream (or alert 40, or "upstream SSL certificate does not match")`,
+	},
+	Run: runNGX104,
+})
+
+func runNGX104(pass *Pass) {
+	for _, p := range tlsProxies(pass.Model) {
+		if p.Module != "proxy" && p.Module != "grpc" {
+			continue // uwsgi and stream send no Host header
+		}
+		switch p.HostKind {
+		case model.HostName:
+		case model.HostVariable:
+			if _, known := sentName(p); !known {
+				continue
+			}
+		default:
+			continue // upstream blocks and IPs: NGX102 and NGX103
+		}
+		if sni, _ := p.Flag("ssl_server_name", false); !sni || p.Setting("ssl_name") != nil {
+			continue
+		}
+		sent, _ := sentName(p)
+		val, explicit := p.HostHeader()
+		if explicit == nil {
+			continue // Host is $proxy_host: the same name
+		}
+		host, why, ok := hostReceived(p)
+		if ok && strings.EqualFold(host, sent) {
+			continue
+		}
+		if !ok && (val == "$host" || val == "$http_host" || val == "$server_name") {
+			// Several server names: a mismatch unless all of them are the
+			// proxy host, which plainNames would have collapsed to one.
+			if s := p.Scope.Server(); s != nil {
+				if names := plainNames(s.ServerNames()); len(names) == 0 {
+					continue
+				}
+			}
+		}
+		pre := p.Prefix()
+		shown := host
+		if !ok {
+			shown = val
+		}
+		msg := fmt.Sprintf("%s sends SNI %q but the upstream receives Host %q: an edge serving %s presents its certificate for that name, not for %s; set %sssl_name",
+			target(p), sent, shown, shown, sent, pre)
+		var fix *Fix
+		if ok && !model.IsIP(host) && !sharedSnippet(pass.Model, p.Directive) {
+			fix = nameFix(p, fmt.Sprintf("send %s as SNI (%s)", host, why), []string{pre + "ssl_name " + quoteIfNeeded(host) + ";"})
+		} else {
+			msg += fmt.Sprintf(" (no automatic fix: %s)", why)
+		}
+		pass.Report(p.Directive, msg, fix)
+	}
+}

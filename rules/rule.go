@@ -1,0 +1,238 @@
+// Package rules holds ngxlint's checks. Each check is a small value (ID,
+// slug, severity, doc, Run), in the style of golang.org/x/tools/go/analysis,
+// and lives in its own file together with its documentation; its fixtures
+// live under fixtures/rules/<ID>/. `ngxlint rules`, SARIF help text and the
+// README table are all generated from these values.
+package rules
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/ngxlint/ngxlint/lint/config"
+	"github.com/ngxlint/ngxlint/lint/model"
+)
+
+// Severity of a finding. Order matters: a lower value is more severe.
+type Severity int
+
+const (
+	Error Severity = iota
+	Warning
+	Info
+)
+
+func (s Severity) String() string {
+	switch s {
+	case Error:
+		return "error"
+	case Warning:
+		return "warning"
+	}
+	return "info"
+}
+
+// ParseSeverity parses "error", "warning" or "info".
+func ParseSeverity(s string) (Severity, error) {
+	switch strings.ToLower(s) {
+	case "error":
+		return Error, nil
+	case "warning", "warn":
+		return Warning, nil
+	case "info", "note":
+		return Info, nil
+	}
+	return 0, fmt.Errorf("unknown severity %q (want error, warning or info)", s)
+}
+
+// Doc is a rule's page, in the shape of ShellCheck's and hadolint's rule
+// pages: the problem, why it matters, a bad and a good example (both run
+// as tests), the nginx versions concerned and the error.log line it causes.
+type Doc struct {
+	Problem  string
+	Why      string
+	Bad      string
+	Good     string
+	Versions string
+	LogLine  string
+	// Context is the snippet context the Bad and Good examples are written
+	// in ("" for a whole nginx.conf).
+	Context string
+}
+
+// Rule is one check.
+type Rule struct {
+	ID       string // e.g. NGX101; public API, never renamed
+	Slug     string // e.g. ssl-server-name-off; public API, never renamed
+	Severity Severity
+	Summary  string
+	Doc      Doc
+	// Run reports findings through the pass. Meta rules (suppression
+	// hygiene) have no Run: the driver reports them.
+	Run func(*Pass)
+}
+
+// Pass is what a rule sees: the effective model and the run's settings.
+type Pass struct {
+	Model    *model.Model
+	Version  Version
+	Settings Settings
+
+	rule     *Rule
+	findings []Finding
+}
+
+// Settings are per-run knobs that change rule advice.
+type Settings struct {
+	// TrustedCA is the CA bundle path proposed by verification fixes.
+	TrustedCA string
+}
+
+// Finding is one reported problem.
+type Finding struct {
+	Rule     *Rule
+	Severity Severity
+	Message  string
+	// Node is the statement the finding points at.
+	Node *config.Directive
+	Fix  *Fix
+	// Suppressed is set by the driver when an ignore comment covers it.
+	Suppressed     bool
+	SuppressReason string
+	// Evidence is attached by the log-driven mode.
+	Evidence *Evidence
+	// Pos overrides Node for findings on comments (suppression hygiene).
+	File       *config.File
+	Start, End int32
+}
+
+// Evidence is production proof from error.log lines.
+type Evidence struct {
+	Count       int
+	First, Last string
+	Class       string
+	Sample      string
+}
+
+// Span returns the finding's file and byte range.
+func (f *Finding) Span() (*config.File, int32, int32) {
+	if f.Node != nil {
+		return f.Node.File, f.Node.Start, f.Node.End
+	}
+	return f.File, f.Start, f.End
+}
+
+// Fix is a set of byte-range edits on the original files.
+type Fix struct {
+	Description string
+	Edits       []Edit
+}
+
+// Edit replaces File.Src[Start:End] with NewText.
+type Edit struct {
+	File       *config.File
+	Start, End int32
+	NewText    string
+}
+
+// Report records a finding for the running rule.
+func (p *Pass) Report(node *config.Directive, msg string, fix *Fix) {
+	p.findings = append(p.findings, Finding{Rule: p.rule, Severity: p.rule.Severity, Message: msg, Node: node, Fix: fix})
+}
+
+// Reportf is Report with formatting and no fix.
+func (p *Pass) Reportf(node *config.Directive, format string, args ...any) {
+	p.Report(node, fmt.Sprintf(format, args...), nil)
+}
+
+var registry = map[string]*Rule{}
+
+// register adds a rule; called from each rule file's init.
+func register(r *Rule) *Rule {
+	if _, dup := registry[r.ID]; dup {
+		panic("duplicate rule " + r.ID)
+	}
+	registry[r.ID] = r
+	return r
+}
+
+// All returns every rule in ID order.
+func All() []*Rule {
+	out := make([]*Rule, 0, len(registry))
+	for _, r := range registry {
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// Lookup finds a rule by ID or slug, case-insensitively.
+func Lookup(key string) (*Rule, bool) {
+	k := strings.ToUpper(strings.TrimSpace(key))
+	if r, ok := registry[k]; ok {
+		return r, true
+	}
+	for _, r := range registry {
+		if strings.EqualFold(r.Slug, key) {
+			return r, true
+		}
+	}
+	return nil, false
+}
+
+// Run runs the given rules over a model and returns their findings in rule
+// order.
+func Run(m *model.Model, rs []*Rule, v Version, s Settings) []Finding {
+	var out []Finding
+	for _, r := range rs {
+		if r.Run == nil {
+			continue
+		}
+		p := &Pass{Model: m, Version: v, Settings: s, rule: r}
+		r.Run(p)
+		out = append(out, p.findings...)
+	}
+	return out
+}
+
+// Version is an nginx version; rules switch defaults and advice on it.
+type Version struct{ Major, Minor, Patch int }
+
+// Latest is the default: the newest stable nginx.
+var Latest = Version{1, 30, 0}
+
+// ParseVersion parses "1.27.3" (a leading "nginx/" is accepted).
+func ParseVersion(s string) (Version, error) {
+	s = strings.TrimPrefix(strings.TrimSpace(s), "nginx/")
+	parts := strings.Split(s, ".")
+	if len(parts) < 2 || len(parts) > 3 {
+		return Version{}, fmt.Errorf("nginx version %q: want MAJOR.MINOR.PATCH, e.g. 1.27.3", s)
+	}
+	var n [3]int
+	for i, p := range parts {
+		v, err := strconv.Atoi(p)
+		if err != nil || v < 0 {
+			return Version{}, fmt.Errorf("nginx version %q: want MAJOR.MINOR.PATCH, e.g. 1.27.3", s)
+		}
+		n[i] = v
+	}
+	return Version{n[0], n[1], n[2]}, nil
+}
+
+// Less reports whether v is older than o.
+func (v Version) Less(o Version) bool {
+	if v.Major != o.Major {
+		return v.Major < o.Major
+	}
+	if v.Minor != o.Minor {
+		return v.Minor < o.Minor
+	}
+	return v.Patch < o.Patch
+}
+
+// AtLeast reports whether v >= o.
+func (v Version) AtLeast(o Version) bool { return !v.Less(o) }
+
+func (v Version) String() string { return fmt.Sprintf("%d.%d.%d", v.Major, v.Minor, v.Patch) }
