@@ -156,7 +156,9 @@ func checkGolden(t *testing.T, root, golden string, rs []*rules.Rule, opts Optio
 		func(ctx context.Context, overlay map[string][]byte) (*config.Tree, []config.Diagnostic) {
 			return config.Load(ctx, root, config.Options{Overlay: overlay})
 		},
-		func(tr *config.Tree) []rules.Finding { return lint.Run(tr, lint.Options{Rules: rs, Version: opts.Version}).Findings },
+		func(tr *config.Tree) []rules.Finding {
+			return lint.Run(tr, lint.Options{Rules: rs, Version: opts.Version}).Findings
+		},
 		10)
 	if err != nil {
 		t.Fatalf("fix: %v", err)
