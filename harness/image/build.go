@@ -11,6 +11,7 @@ import (
 	"time"
 
 	cerrdefs "github.com/containerd/errdefs"
+	"github.com/moby/moby/client"
 	"github.com/testcontainers/testcontainers-go"
 )
 
@@ -33,6 +34,7 @@ func ensureBuilt(ctx context.Context, p *testcontainers.DockerProvider, repo str
 	buildMu.Lock()
 	defer buildMu.Unlock()
 	if _, err := p.Client().ImageInspect(ctx, ref); err == nil {
+		touch(ctx, p, ref)
 		return ref, nil
 	} else if !cerrdefs.IsNotFound(err) {
 		return "", fmt.Errorf("inspect %s: %w", ref, err)
@@ -63,6 +65,13 @@ func ensureBuilt(ctx context.Context, p *testcontainers.DockerProvider, repo str
 	}
 	fmt.Fprintf(progress, "ngxlint: built %s in %s\n", ref, time.Since(start).Round(time.Millisecond))
 	return ref, nil
+}
+
+// touch re-tags ref onto itself, which sets the image's LastTagTime:
+// PruneImages measures age from it, so an old image that is being reused
+// is not pruned from under a concurrent run.
+func touch(ctx context.Context, p *testcontainers.DockerProvider, ref string) {
+	_, _ = p.Client().ImageTag(ctx, client.ImageTagOptions{Source: ref, Target: ref})
 }
 
 // dockerfile renders a FROM-scratch Dockerfile for the classic builder

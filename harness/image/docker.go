@@ -225,20 +225,29 @@ func Sweep(ctx context.Context, p *testcontainers.DockerProvider) error {
 	return errors.Join(errs...)
 }
 
-// PruneImages removes built harness images (label ngxlint.harness.image)
-// created more than olderThan ago, except the refs in keep. Images in use
-// by a container are skipped (no force). Under go test every change to a
-// test package yields a new test binary and so a new edge image (tens of
-// MB); call this now and then (harnesstest.Main does, for a day).
-func PruneImages(ctx context.Context, p *testcontainers.DockerProvider, olderThan time.Duration, keep ...string) (removed []string, err error) {
+// PruneImages removes built harness images of the given kind ("edge",
+// "nginx", or "" for both) that were last built or reused (LastTagTime)
+// more than olderThan ago, except the refs in keep. Images in use by a
+// container are skipped (no force). Under go test every change to a test
+// package yields a new test binary and so a new edge image of tens of MB;
+// harnesstest.RequireDocker prunes edge images older than a day.
+func PruneImages(ctx context.Context, p *testcontainers.DockerProvider, kind string, olderThan time.Duration, keep ...string) (removed []string, err error) {
 	cli := p.Client()
-	il, err := cli.ImageList(ctx, client.ImageListOptions{Filters: client.Filters{}.Add("label", LabelImage)})
+	label := LabelImage
+	if kind != "" {
+		label += "=" + kind
+	}
+	il, err := cli.ImageList(ctx, client.ImageListOptions{Filters: client.Filters{}.Add("label", label)})
 	if err != nil {
 		return nil, fmt.Errorf("prune: list images: %w", err)
 	}
 	var errs []error
 	for _, im := range il.Items {
-		if time.Since(time.Unix(im.Created, 0)) < olderThan {
+		last := time.Unix(im.Created, 0)
+		if ins, err := cli.ImageInspect(ctx, im.ID); err == nil && ins.Metadata.LastTagTime.After(last) {
+			last = ins.Metadata.LastTagTime
+		}
+		if time.Since(last) < olderThan {
 			continue
 		}
 		for _, ref := range im.RepoTags {

@@ -71,6 +71,10 @@ type loader struct {
 	tree  *Tree
 	diags []Diagnostic
 
+	// topBlock is the block the root file's top level stands for: "" for
+	// a whole nginx.conf, "http" for an http snippet, and so on.
+	topBlock string
+
 	dirSlab []Directive
 	argSlab []Arg
 	files   int
@@ -198,13 +202,15 @@ func (l *loader) run(localPath, nginxName string, src []byte) (*Tree, []Diagnost
 	} else {
 		t.Prefix = filepath.Dir(nginxName)
 	}
-	f := l.parse(localPath, nginxName, src, nil)
-	t.Root = f
-	if c := contextComment(f.Src); c != "" {
+	// The context is known before parsing: it decides what the top level
+	// of the snippet is (a leaf `server` is fine in an upstream snippet,
+	// not in an http one).
+	badComment := ""
+	if c := contextComment(string(src)); c != "" {
 		if validContext(c) {
 			t.Context = c
 		} else {
-			l.addDiag(f, 0, SevError, fmt.Sprintf("unknown context %q in ngxlint:context comment (want one of %s)", c, strings.Join(Contexts, ", ")))
+			badComment = c
 		}
 	}
 	if l.opts.Context != "" {
@@ -214,14 +220,40 @@ func (l *loader) run(localPath, nginxName string, src []byte) (*Tree, []Diagnost
 			t.Context = l.opts.Context
 		}
 	}
+	l.topBlock = contextBlock[t.Context]
+	f := l.parse(localPath, nginxName, src, nil)
+	t.Root = f
+	if badComment != "" {
+		l.addDiag(f, 0, SevError, fmt.Sprintf("unknown context %q in ngxlint:context comment (want one of %s)", badComment, strings.Join(Contexts, ", ")))
+	}
+	l.sortDiags()
+	return t, l.diags
+}
+
+// contextBlock maps a snippet context to the block it stands for.
+var contextBlock = map[string]string{
+	"main": "", "http": "http", "server": "server", "location": "location",
+	"upstream": "upstream", "stream": "stream", "stream-server": "server",
+	"stream-upstream": "upstream",
+}
+
+// sortDiags orders diagnostics as nginx would meet them file by file: files
+// in load order (root first, then includes as they were read), positions
+// ascending within a file. Diagnostics without a file come first.
+func (l *loader) sortDiags() {
+	order := make(map[string]int, len(l.tree.Files))
+	for i, f := range l.tree.Files {
+		if _, ok := order[f.Path]; !ok {
+			order[f.Path] = i + 1
+		}
+	}
 	sort.SliceStable(l.diags, func(i, j int) bool {
 		a, b := l.diags[i], l.diags[j]
-		if a.Path != b.Path {
-			return false
+		if oa, ob := order[a.Path], order[b.Path]; oa != ob {
+			return oa < ob
 		}
 		return a.Offset < b.Offset
 	})
-	return t, l.diags
 }
 
 // contextComment reads `# ngxlint:context X` from the first line.

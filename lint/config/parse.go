@@ -12,6 +12,7 @@ const (
 	termClose        // NGX_CONF_BLOCK_DONE: a lone '}'
 	termEOF          // NGX_CONF_FILE_DONE
 	termError        // a syntax error was recorded; statement abandoned
+	termAnon         // '{' with no words before it (error recorded unless skipping)
 )
 
 // maxWord is nginx's NGX_CONF_BUFFER: a word must fit in it.
@@ -56,6 +57,7 @@ type parser struct {
 
 	eofErr    bool
 	noInclude bool
+	skipping  bool // inside skipBlock: nested anonymous '{' is not an error
 
 	// emit, when set, receives every non-space token (Lex).
 	emit func(Token)
@@ -82,10 +84,17 @@ func (p *parser) read() (term int, termPos int) {
 		dQuoted      bool
 		sQuoted      bool
 		variable     bool
+		tooLong      bool
 		start        int // raw start of the current word (quote included)
 		commentStart int
 	)
 	i := p.i
+	// nstart is nginx's `start`: the first byte its 4096-byte buffer must
+	// keep. It moves on every byte read between words (whitespace included)
+	// and sits just after an opening quote, and nginx fails when the buffer
+	// fills up from it: that is the "too long parameter" rule, including its
+	// quirks (a closing quote plus one following space still count).
+	nstart := i
 	for {
 		if i >= n {
 			p.i = i
@@ -99,11 +108,36 @@ func (p *parser) read() (term int, termPos int) {
 			}
 			return termEOF, n
 		}
+		if i-nstart >= maxWord && !tooLong {
+			tooLong = true
+			if dQuoted || sQuoted {
+				q := byte('"')
+				if sQuoted {
+					q = '\''
+				}
+				p.errorAt(start, "too long parameter, probably missing terminating \"%c\" character", q)
+				// An unterminated quote swallows the rest: nothing after it
+				// can be trusted, so stop this file without further noise.
+				p.i = n
+				p.eofErr = true
+				p.tok(TokWord, start, n)
+				return termError, n
+			}
+			at := nstart
+			if at > 0 && at == start+1 && (src[start] == '"' || src[start] == '\'') {
+				at = start // report a quoted word at its quote
+			}
+			p.errorAt(at, "too long parameter \"%s...\" started", src[nstart:min(nstart+10, n)])
+			// nginx gives up here; the tokenizer itself is still in sync,
+			// so carry on with the same word and report what follows.
+		}
 		ch := src[i]
 		i++
 		if sharpComment {
 			if ch == '\n' {
 				sharpComment = false
+				tooLong = false
+				nstart = i - 1
 				p.addComment(commentStart, i-1)
 			}
 			continue
@@ -150,19 +184,25 @@ func (p *parser) read() (term int, termPos int) {
 		}
 		if lastSpace {
 			start = i - 1
+			nstart = start
+			tooLong = false
 			if isSpace(ch) {
 				continue
 			}
 			switch ch {
 			case ';', '{':
 				if len(p.words) == 0 {
-					p.errorAt(i-1, "unexpected \"%s\"", string(src[i-1:i]))
+					if !(ch == '{' && p.skipping) {
+						p.errorAt(i-1, "unexpected \"%s\"", string(src[i-1:i]))
+					}
 					p.i = i
 					if ch == '{' {
-						// An anonymous block: skip it whole so its contents
-						// are not taken for siblings.
-						p.skipBlock()
+						p.tok(TokOpen, i-1, i)
+						// An anonymous block: the caller skips it whole so
+						// its contents are not taken for siblings.
+						return termAnon, i - 1
 					}
+					p.tok(TokSemicolon, i-1, i)
 					return termError, i - 1
 				}
 				p.i = i
@@ -193,10 +233,12 @@ func (p *parser) read() (term int, termPos int) {
 			case '"':
 				dQuoted = true
 				lastSpace = false
+				nstart = i
 				continue
 			case '\'':
 				sQuoted = true
 				lastSpace = false
+				nstart = i
 				continue
 			case '$':
 				variable = true
@@ -241,12 +283,6 @@ func (p *parser) read() (term int, termPos int) {
 			found = true
 		}
 		if !found {
-			// nginx fails when one word fills its whole read buffer.
-			if i-start >= maxWord {
-				p.i = i
-				p.tooLong(start, dQuoted, sQuoted)
-				return termError, start
-			}
 			continue
 		}
 		p.pushWord(start, end)
@@ -263,42 +299,27 @@ func (p *parser) read() (term int, termPos int) {
 	}
 }
 
-// tooLong reports nginx's over-long word error and skips to a point where
-// parsing can resume (the end of the line).
-func (p *parser) tooLong(start int, dq, sq bool) {
-	switch {
-	case dq:
-		p.errorAt(start, `too long parameter, probably missing terminating '"' character`)
-	case sq:
-		p.errorAt(start, `too long parameter, probably missing terminating "'" character`)
-	default:
-		w := p.src[start:min(start+10, len(p.src))]
-		p.errorAt(start, "too long parameter \"%s...\" started", w)
-	}
-	if dq || sq {
-		// An unterminated quote swallows the rest: nothing after it can be
-		// trusted, so stop this file.
-		p.i = len(p.src)
-		return
-	}
-	if j := strings.IndexByte(p.src[p.i:], '\n'); j >= 0 {
-		p.i += j + 1
-	} else {
-		p.i = len(p.src)
-	}
-}
-
-// skipBlock skips a brace-balanced region after an unexpected '{'.
+// skipBlock skips a brace-balanced region after a '{' that cannot open a
+// block (an anonymous '{', or a nested one inside map or types). Nested
+// anonymous braces inside it are counted, not reported again, and nothing
+// recurses, so 100,000 '{' in a row cost one error and a linear scan.
 func (p *parser) skipBlock() {
+	saved := p.skipping
+	p.skipping = true
+	defer func() { p.skipping = saved }()
 	depth := 1
-	for p.i < len(p.src) && depth > 0 {
+	for depth > 0 {
 		t, _ := p.read()
 		switch t {
-		case termBlock:
+		case termBlock, termAnon:
 			depth++
 		case termClose:
 			depth--
 		case termEOF:
+			if !p.eofErr {
+				p.eofErr = true
+				p.errorAt(len(p.src), `unexpected end of file, expecting "}"`)
+			}
 			return
 		}
 	}
@@ -416,6 +437,8 @@ func (p *parser) parseFile() {
 			return
 		case termError:
 			continue
+		case termAnon:
+			p.skipBlock()
 		case termClose:
 			if len(p.stack) == 0 {
 				p.errorAt(termPos, `unexpected "}"`)
@@ -428,9 +451,13 @@ func (p *parser) parseFile() {
 	}
 }
 
-func (p *parser) inCustomBlock() bool {
-	o := p.owner()
-	return o != nil && customBlocks[o.Name]
+// ownerName is the name of the block the parser is in; at the top of a
+// snippet it is the block the declared context stands for.
+func (p *parser) ownerName() string {
+	if o := p.owner(); o != nil {
+		return o.Name
+	}
+	return p.l.topBlock
 }
 
 func (p *parser) statement(term, termPos int) {
@@ -446,14 +473,10 @@ func (p *parser) statement(term, termPos int) {
 		d.Args = p.l.newArgs(words[1:])
 	}
 	d.End = int32(termPos + 1)
-
-	for _, c := range p.pending {
-		c.Next = d
-	}
-	p.pending = p.pending[:0]
+	owner := p.ownerName()
 
 	if term == termBlock {
-		if p.inCustomBlock() {
+		if customBlocks[owner] {
 			p.errorAt(termPos, `unexpected "{"`)
 			p.skipBlock()
 			return
@@ -461,14 +484,14 @@ func (p *parser) statement(term, termPos int) {
 		if p.l.opts.MaxDepth > 0 && p.depth()+1 > p.l.opts.MaxDepth {
 			p.errorAt(termPos, "blocks nested deeper than %d levels", p.l.opts.MaxDepth)
 			// Nothing deeper can be trusted; stop the file here rather
-			// than recurse without bound.
+			// than recurse without bound. The open blocks end at EOF.
 			p.i = len(p.src)
-			p.stack = p.stack[:0]
-			p.levels = p.levels[:1]
+			p.eofErr = true
 			return
 		}
 		d.BlockOpen = int32(termPos)
 		p.appendChild(d)
+		p.splitName(d, owner, termPos)
 		if strings.HasSuffix(d.Name, "_by_lua_block") {
 			p.luaBlock(d)
 			return
@@ -479,13 +502,14 @@ func (p *parser) statement(term, termPos int) {
 		return
 	}
 	p.appendChild(d)
-	if knownBlocks[d.Name] && !(d.Name == "server" && p.inUpstream()) {
+	p.splitName(d, owner, termPos)
+	if knownBlocks[d.Name] && !(d.Name == "server" && owner == "upstream") {
 		p.errorAt(termPos, "directive %q has no opening \"{\"", d.Name)
 	}
-	if d.Name == "server" && !p.inUpstream() && p.owner() != nil && (p.owner().Name == "http" || p.owner().Name == "stream" || p.owner().Name == "mail") {
+	if d.Name == "server" && (owner == "http" || owner == "stream" || owner == "mail") {
 		p.errorAt(termPos, "directive %q has no opening \"{\"", d.Name)
 	}
-	if o := p.owner(); d.Name == "include" && (o == nil || (o.Name != "split_clients" && o.Name != "charset_map")) {
+	if d.Name == "include" && owner != "split_clients" && owner != "charset_map" {
 		if len(d.Args) != 1 {
 			p.errorAt(termPos, "invalid number of arguments in \"include\" directive")
 			return
@@ -496,9 +520,16 @@ func (p *parser) statement(term, termPos int) {
 	}
 }
 
-func (p *parser) inUpstream() bool {
-	o := p.owner()
-	return o != nil && o.Name == "upstream"
+// splitName reports a statement whose name holds '}' outside the
+// table-like blocks. No nginx directive has such a name: it is what is left
+// when an unquoted regex such as `location ~ ^/x{2}$ {` is cut at its first
+// '{' (nginx opens the block there and meets the directive "2}$"). nginx
+// reports it the same way, at the terminator's line.
+func (p *parser) splitName(d *Directive, owner string, termPos int) {
+	if customBlocks[owner] || strings.IndexByte(d.Name, '}') < 0 {
+		return
+	}
+	p.errorAt(termPos, "unknown directive \"%s\"", d.Name)
 }
 
 // depth counts the blocks enclosing the current statement across includes.
@@ -513,6 +544,10 @@ func (p *parser) depth() int {
 }
 
 func (p *parser) appendChild(d *Directive) {
+	for _, c := range p.pending {
+		c.Next = d
+	}
+	p.pending = p.pending[:0]
 	lvl := len(p.stack)
 	p.levels[lvl] = append(p.levels[lvl], d)
 	p.lastAt[lvl] = d
@@ -542,6 +577,7 @@ func (p *parser) luaBlock(d *Directive) {
 	end, errOff, msg := luaBlockEnd(p.src, body)
 	if msg != "" {
 		p.errorAt(errOff, "%s", msg)
+		p.tok(TokLua, body, len(p.src))
 		p.i = len(p.src)
 		d.Block = []*Directive{}
 		d.End = int32(len(p.src))

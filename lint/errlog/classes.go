@@ -74,6 +74,7 @@ const (
 	SlugResolveNeedsZone      = "conf-resolve-needs-zone"
 	SlugResolveNoResolver     = "conf-resolve-no-resolver"
 	SlugResolverNotFound      = "conf-resolver-host-not-found"
+	SlugClientCertNoKey       = "conf-client-certificate-no-key"
 )
 
 const sniFix = "Set `proxy_ssl_server_name on;` and `proxy_ssl_name <name on the upstream's certificate>;` " +
@@ -335,6 +336,14 @@ var catalogue = []Class{
 		Cause:  "The `resolver` directive was given a host name that the system resolver could not resolve at load time.",
 		Rules:  []string{ruleResolverBad},
 		Fix:    "Give `resolver` an IP address.",
+		Config: true,
+	},
+	{
+		Slug:   SlugClientCertNoKey,
+		Title:  "Client certificate without its key (config error)",
+		Cause:  "*_ssl_certificate is set for mutual TLS toward the upstream but *_ssl_certificate_key is not, so nginx refuses to load.",
+		Rules:  []string{ruleClientCert},
+		Fix:    "Add `proxy_ssl_certificate_key` next to `proxy_ssl_certificate`, at the same level.",
 		Config: true,
 	},
 }

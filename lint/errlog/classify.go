@@ -111,6 +111,11 @@ func diagnoseMsg(msg string) (Diagnosis, bool) {
 		}
 		slug, d.Name = SlugNoTrustedCertificate, name
 
+	case strings.HasPrefix(msg, `no "`) && strings.Contains(msg, `_ssl_certificate_key" is defined for certificate "`):
+		i := strings.Index(msg, ` for certificate `)
+		name, _ := quoted(msg[i+len(` for certificate `):])
+		slug, d.Name = SlugClientCertNoKey, name
+
 	case strings.HasPrefix(msg, `host not found in upstream "`):
 		name, ok := quoted(msg[len(`host not found in upstream `):])
 		if !ok {

@@ -1,0 +1,340 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/mattn/go-isatty"
+	"github.com/spf13/cobra"
+
+	"github.com/ngxlint/ngxlint/lint"
+	"github.com/ngxlint/ngxlint/lint/config"
+	"github.com/ngxlint/ngxlint/lint/settings"
+	"github.com/ngxlint/ngxlint/rules"
+)
+
+// loadOpts are the flags shared by every command that reads a config tree.
+type loadOpts struct {
+	configPath string
+	prefix     string
+	maps       []string
+	context    string
+	enable     []string
+	disable    []string
+	version    string
+	failOn     string
+	trustedCA  string
+
+	file *settings.File
+}
+
+func (o *loadOpts) register(c *cobra.Command) {
+	f := c.Flags()
+	f.StringVar(&o.configPath, "config", "", "path to .ngxlint.yaml (default: found by walking up from the working directory)")
+	f.StringVar(&o.prefix, "prefix", "", "nginx conf prefix: relative includes resolve against it (default: the main file's directory)")
+	f.StringArrayVar(&o.maps, "map", nil, "map a deployed path to a local one, e.g. /etc/nginx=./nginx (repeatable)")
+	f.StringVar(&o.context, "context", "", "what a snippet is: "+strings.Join(config.Contexts, ", "))
+	f.StringSliceVar(&o.enable, "enable", nil, "enable rules by ID or slug (repeatable, comma-separated)")
+	f.StringSliceVar(&o.disable, "disable", nil, "disable rules by ID or slug (repeatable, comma-separated)")
+	f.StringVar(&o.version, "nginx-version", "", "nginx version the config runs on (default "+rules.Latest.String()+")")
+	f.StringVar(&o.trustedCA, "trusted-ca", "", "CA bundle path proposed by verification fixes (default /etc/ssl/certs/ca-certificates.crt)")
+}
+
+// settingsFile loads .ngxlint.yaml; errors are usage errors (exit 2).
+func (o *loadOpts) settingsFile() (*settings.File, error) {
+	if o.file != nil {
+		return o.file, nil
+	}
+	var f *settings.File
+	var err error
+	if o.configPath != "" {
+		f, err = settings.Load(o.configPath)
+	} else {
+		wd, _ := os.Getwd()
+		f, err = settings.Find(wd)
+	}
+	if err != nil {
+		return nil, exit(exitUsage, err)
+	}
+	if f == nil {
+		f = &settings.File{}
+	}
+	o.file = f
+	return f, nil
+}
+
+func (o *loadOpts) configOptions(stdin *os.File) (config.Options, error) {
+	f, err := o.settingsFile()
+	if err != nil {
+		return config.Options{}, err
+	}
+	opts := config.Options{Prefix: f.Resolve(f.Prefix), Context: f.Context}
+	if o.prefix != "" {
+		opts.Prefix = o.prefix
+	}
+	if o.context != "" {
+		opts.Context = o.context
+	}
+	if opts.Context != "" && !contains(config.Contexts, opts.Context) {
+		return opts, usagef("--context %q: want one of %s", opts.Context, strings.Join(config.Contexts, ", "))
+	}
+	maps := append([]string{}, o.maps...)
+	for _, m := range f.Map {
+		from, to, ok := strings.Cut(m, "=")
+		if ok {
+			m = from + "=" + f.Resolve(to)
+		}
+		maps = append(maps, m)
+	}
+	for _, m := range maps {
+		mp, err := config.ParseMapping(m)
+		if err != nil {
+			return opts, exit(exitUsage, err)
+		}
+		opts.PathMap = append(opts.PathMap, mp)
+	}
+	return opts, nil
+}
+
+// lintOptions resolves rule selection, severities and version.
+func (o *loadOpts) lintOptions() (lint.Options, rules.Severity, error) {
+	f, err := o.settingsFile()
+	if err != nil {
+		return lint.Options{}, 0, err
+	}
+	var lo lint.Options
+	vs := f.NginxVersion
+	if o.version != "" {
+		vs = o.version
+	}
+	lo.Version = rules.Latest
+	if vs != "" {
+		v, err := rules.ParseVersion(vs)
+		if err != nil {
+			return lo, 0, exit(exitUsage, err)
+		}
+		lo.Version = v
+	}
+	lo.Settings.TrustedCA = "/etc/ssl/certs/ca-certificates.crt"
+	if f.TrustedCA != "" {
+		lo.Settings.TrustedCA = f.TrustedCA
+	}
+	if o.trustedCA != "" {
+		lo.Settings.TrustedCA = o.trustedCA
+	}
+	enabled := map[string]bool{}
+	for _, r := range rules.All() {
+		enabled[r.ID] = true
+	}
+	lo.Severity = map[string]rules.Severity{}
+	set := func(keys []string, on bool, where string) error {
+		for _, k := range keys {
+			for _, k := range strings.Split(k, ",") {
+				k = strings.TrimSpace(k)
+				if k == "" {
+					continue
+				}
+				r, ok := rules.Lookup(k)
+				if !ok {
+					return usagef("%s: unknown rule %q (see 'ngxlint rules')", where, k)
+				}
+				enabled[r.ID] = on
+			}
+		}
+		return nil
+	}
+	for k, rs := range f.Rules {
+		r, ok := rules.Lookup(k)
+		if !ok {
+			return lo, 0, usagef("%s: rules: unknown rule %q (see 'ngxlint rules')", f.Path, k)
+		}
+		if rs.Enabled != nil {
+			enabled[r.ID] = *rs.Enabled
+		}
+		if rs.Severity != "" {
+			s, err := rules.ParseSeverity(rs.Severity)
+			if err != nil {
+				return lo, 0, usagef("%s: rules: %s: %v", f.Path, k, err)
+			}
+			lo.Severity[r.ID] = s
+		}
+	}
+	if err := set(f.Disable, false, f.Path+": disable"); err != nil {
+		return lo, 0, err
+	}
+	if err := set(f.Enable, true, f.Path+": enable"); err != nil {
+		return lo, 0, err
+	}
+	if err := set(o.disable, false, "--disable"); err != nil {
+		return lo, 0, err
+	}
+	if err := set(o.enable, true, "--enable"); err != nil {
+		return lo, 0, err
+	}
+	for _, r := range rules.All() {
+		if enabled[r.ID] {
+			lo.Rules = append(lo.Rules, r)
+		}
+	}
+	failOn := rules.Warning
+	fs := f.FailOn
+	if o.failOn != "" {
+		fs = o.failOn
+	}
+	if fs != "" {
+		s, err := rules.ParseSeverity(fs)
+		if err != nil {
+			return lo, 0, usagef("--fail-on: %v", err)
+		}
+		failOn = s
+	}
+	return lo, failOn, nil
+}
+
+// roots resolves the configs to load: the arguments, else the roots from
+// .ngxlint.yaml, else ./nginx.conf.
+func (o *loadOpts) roots(args []string) ([]string, error) {
+	if len(args) > 0 {
+		return args, nil
+	}
+	f, err := o.settingsFile()
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, r := range f.Roots {
+		out = append(out, f.Resolve(r))
+	}
+	if len(out) == 0 {
+		if _, err := os.Stat("nginx.conf"); err == nil {
+			out = []string{"nginx.conf"}
+		}
+	}
+	if len(out) == 0 {
+		return nil, usagef("no configuration given: pass PATH (a main config, a directory holding nginx.conf, a snippet, or - for stdin) or list roots in %s", settings.FileName)
+	}
+	return out, nil
+}
+
+// target is one tree to lint and the files to report on (nil: all).
+type target struct {
+	root string
+	only map[string]bool
+}
+
+// plan maps the given paths to trees. A path that is a root is linted
+// whole. A path that a configured root includes (a snippet passed by
+// pre-commit) is linted in the context of that root, reporting only the
+// findings inside it. Any other path is linted on its own.
+func (o *loadOpts) plan(ctx context.Context, paths []string, copts config.Options) ([]target, error) {
+	f, err := o.settingsFile()
+	if err != nil {
+		return nil, err
+	}
+	var cfgRoots []string
+	for _, r := range f.Roots {
+		cfgRoots = append(cfgRoots, f.Resolve(r))
+	}
+	if len(cfgRoots) == 0 || len(paths) == 0 {
+		var out []target
+		for _, p := range paths {
+			out = append(out, target{root: p})
+		}
+		return out, nil
+	}
+	rootOf := map[string]string{} // abs path → configured root
+	for _, r := range cfgRoots {
+		rootOf[absClean(r)] = r
+		rootOf[absClean(filepath.Join(r, "nginx.conf"))] = r
+	}
+	owners := map[string]map[string]bool{} // root → files to report
+	var standalone []string
+	included := map[string][]string{} // file → roots including it
+	for _, r := range cfgRoots {
+		t, _ := config.Load(ctx, r, copts)
+		if t == nil {
+			continue
+		}
+		for _, tf := range t.Files {
+			a := absClean(tf.Path)
+			included[a] = appendUniq(included[a], r)
+		}
+	}
+	for _, p := range paths {
+		a := absClean(p)
+		switch {
+		case p == "-":
+			standalone = append(standalone, p)
+		case rootOf[a] != "":
+			owners[rootOf[a]] = nil
+		case len(included[a]) > 0:
+			for _, r := range included[a] {
+				if only, seen := owners[r]; seen && only == nil {
+					continue // already linted whole
+				}
+				if owners[r] == nil {
+					owners[r] = map[string]bool{}
+				}
+				owners[r][config.DisplayPath(a)] = true
+			}
+		default:
+			standalone = append(standalone, p)
+		}
+	}
+	var out []target
+	for _, r := range cfgRoots {
+		if only, ok := owners[r]; ok {
+			out = append(out, target{root: r, only: only})
+		}
+	}
+	for _, p := range standalone {
+		out = append(out, target{root: p})
+	}
+	return out, nil
+}
+
+func absClean(p string) string {
+	a, err := filepath.Abs(p)
+	if err != nil {
+		return p
+	}
+	if r, err := filepath.EvalSymlinks(a); err == nil {
+		return r
+	}
+	return a
+}
+
+func appendUniq(xs []string, x string) []string {
+	if contains(xs, x) {
+		return xs
+	}
+	return append(xs, x)
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+// colorOK reports whether w is a terminal that wants colour.
+func colorOK(w any) bool {
+	if os.Getenv("NO_COLOR") != "" {
+		return false
+	}
+	f, ok := w.(*os.File)
+	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
+}
+
+func plural(n int, s string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, s)
+	}
+	return fmt.Sprintf("%d %ss", n, s)
+}
