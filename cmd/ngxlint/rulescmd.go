@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -47,7 +48,7 @@ func newRulesCmd() *cobra.Command {
 func RuleTable() string {
 	s := "| ID | Slug | Severity | What it catches |\n|---|---|---|---|\n"
 	for _, r := range rules.All() {
-		s += fmt.Sprintf("| %s | `%s` | %s | %s |\n", r.ID, r.Slug, r.Severity, r.Summary)
+		s += fmt.Sprintf("| %s | `%s` | %s | %s |\n", r.ID, r.Slug, r.Severity, strings.ReplaceAll(r.Summary, "*", `\*`))
 	}
 	return s
 }

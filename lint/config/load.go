@@ -363,6 +363,9 @@ func (l *loader) include(p *parser, d *Directive, termPos int) {
 	}
 	inc := &Include{Pattern: name}
 	d.Include = inc
+	// nginx runs the include handler when it reaches the ';', so that is
+	// the line its errors carry (`include` and its path may be on others).
+	at := int32(termPos)
 	var matches []string
 	if hasGlob(name) {
 		var err error
@@ -376,7 +379,7 @@ func (l *loader) include(p *parser, d *Directive, termPos int) {
 			}
 		}
 		if err != nil {
-			l.addDiag(p.f, d.Start, SevError, fmt.Sprintf("glob() %q failed (%v)", name, err))
+			l.addDiag(p.f, at, SevError, fmt.Sprintf("glob() %q failed (%v)", name, err))
 			return
 		}
 	} else {
@@ -384,17 +387,17 @@ func (l *loader) include(p *parser, d *Directive, termPos int) {
 	}
 	for _, m := range matches {
 		if l.files >= l.opts.MaxFiles {
-			l.addDiag(p.f, d.Start, SevError, fmt.Sprintf("more than %d file parses; include explosion?", l.opts.MaxFiles))
+			l.addDiag(p.f, at, SevError, fmt.Sprintf("more than %d file parses; include explosion?", l.opts.MaxFiles))
 			return
 		}
 		local := l.mapPath(m)
-		if chain := l.cycle(p.f, d, m, local); chain != "" {
-			l.addDiag(p.f, d.Start, SevError, "include cycle: "+chain)
+		if chain := l.cycle(p.f, d, local); chain != "" {
+			l.addDiag(p.f, at, SevError, "include cycle: "+chain)
 			continue
 		}
 		src, err := l.fs.read(local, l.opts.maxFileSize())
 		if err != nil {
-			l.addDiag(p.f, d.Start, SevError, includeErr(m, local, err))
+			l.addDiag(p.f, at, SevError, includeErr(m, local, err))
 			continue
 		}
 		f := l.parse(local, m, src, d)
@@ -421,17 +424,18 @@ func includeErr(name, local string, err error) string {
 	return err.Error()
 }
 
-// cycle reports an include chain that comes back to a file already being
-// parsed. nginx itself has no cycle check and dies of "too many open files".
-func (l *loader) cycle(f *File, d *Directive, name, local string) string {
+// cycle reports an include that comes back to a file already being parsed
+// (nginx itself has no cycle check and dies of "too many open files"). The
+// message shows the whole chain from the root file, each step as the
+// file:line of its include directive, ending with the file included again.
+func (l *loader) cycle(f *File, d *Directive, local string) string {
 	key := l.fs.canonical(local)
-	var chain []string
 	found := false
+	var chain []string
 	for x := f; x != nil; {
-		chain = append(chain, fmt.Sprintf("%s:%d", x.Path, x.Position(d.Start).Line))
-		if l.fs.canonical(l.mapPath(x.Name)) == key || l.fs.canonical(x.Path) == key {
+		chain = append(chain, fmt.Sprintf("%s:%d", x.Path, x.Position(d.End-1).Line))
+		if !found && (l.fs.canonical(l.mapPath(x.Name)) == key || l.fs.canonical(x.Path) == key) {
 			found = true
-			break
 		}
 		if x.Via == nil {
 			break
@@ -446,7 +450,7 @@ func (l *loader) cycle(f *File, d *Directive, name, local string) string {
 	for i, j := 0, len(chain)-1; i < j; i, j = i+1, j-1 {
 		chain[i], chain[j] = chain[j], chain[i]
 	}
-	return strings.Join(chain, " -> ") + " -> " + name
+	return strings.Join(chain, " -> ") + " -> " + displayPath(local)
 }
 
 // fileSystem abstracts where included files come from: the disk, or the

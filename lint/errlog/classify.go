@@ -159,7 +159,7 @@ func diagnoseMsg(msg string) (Diagnosis, bool) {
 				return d, false
 			}
 			d.Name = rest[len("to "):i]
-			rest = rest[i:]
+			rest = rest[i+1:]
 		}
 		if !strings.HasPrefix(rest, "failed") {
 			return d, false

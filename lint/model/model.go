@@ -10,6 +10,7 @@ package model
 
 import (
 	"net/netip"
+	"sort"
 	"strings"
 
 	"github.com/ngxlint/ngxlint/lint/config"
@@ -150,9 +151,26 @@ type Proxy struct {
 	Port     string
 	HostKind HostKind
 	Upstream *Upstream
-	// Values are the literal hosts a variable target can take, from set
-	// and map; empty when unknown.
+	// Values are the hosts a variable target can take, from set and map
+	// (including `set` inside if blocks, which run in the same rewrite
+	// phase); empty when unknown. A value that is itself computed (`set
+	// $cdn $http_x;`) is listed with Kind HostVariable, so Values is the
+	// complete set exactly when no entry has that kind.
 	Values []Value
+}
+
+// KnownValues reports whether Values lists every host a variable target
+// can take: at least one value, and none of them computed.
+func (p *Proxy) KnownValues() bool {
+	if len(p.Values) == 0 {
+		return false
+	}
+	for _, v := range p.Values {
+		if v.Kind == HostVariable {
+			return false
+		}
+	}
+	return true
 }
 
 // Value is one possible value of a variable target host.
@@ -187,7 +205,8 @@ func (p *Proxy) Flag(name string, def bool) (bool, *config.Directive) {
 	if d == nil {
 		return def, nil
 	}
-	return d.Arg(0) == "on", d
+	// nginx's ngx_conf_set_flag_slot compares case-insensitively: "ON" is on.
+	return strings.EqualFold(d.Arg(0), "on"), d
 }
 
 // Model is the effective configuration of a tree.
@@ -381,9 +400,42 @@ func (m *Model) httpProxy(s *Scope, d *config.Directive) *Proxy {
 	if i := strings.IndexByte(hostport, '?'); i >= 0 {
 		hostport = hostport[:i]
 	}
+	hostport = cutURIVariables(hostport)
 	p.Host, p.Port = splitHostPort(hostport)
 	m.classify(p, m.Upstreams)
 	return p
+}
+
+// uriVariables always expand to a URI part ("/…", "?…" or nothing), so in
+// `https://$cdn$request_uri` the host is $cdn alone.
+var uriVariables = []string{"$request_uri", "${request_uri}", "$uri", "${uri}", "$document_uri", "${document_uri}", "$is_args", "${is_args}"}
+
+// cutURIVariables cuts a variable proxy_pass's host:port where a variable
+// that expands to a URI part starts.
+func cutURIVariables(hostport string) string {
+	cut := len(hostport)
+	for _, v := range uriVariables {
+		for from := 0; ; {
+			i := strings.Index(hostport[from:], v)
+			if i < 0 {
+				break
+			}
+			i += from
+			end := i + len(v)
+			// "$uri" must not match the start of "$uri_x": a name goes on
+			// with letters, digits and '_'.
+			if v[1] == '{' || end == len(hostport) || !isNameByte(hostport[end]) {
+				cut = min(cut, i)
+				break
+			}
+			from = end
+		}
+	}
+	return hostport[:cut]
+}
+
+func isNameByte(c byte) bool {
+	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }
 
 func (m *Model) streamProxy(s *Scope, d *config.Directive) *Proxy {
@@ -439,43 +491,89 @@ func splitHostPort(hp string) (host, port string) {
 }
 
 // variableValues finds what a host like "$cdn" can be: `set $cdn …` in the
-// enclosing scopes, or the values of `map … $cdn`. A host that is more than
-// one variable reference (e.g. "$a.example.com") has no known values.
+// enclosing scopes and in the if blocks they hold (rewrite directives of an
+// if run in its location's rewrite phase), or the values of `map … $cdn` in
+// the same module (http or stream). A host that is more than one variable
+// reference (e.g. "$a.example.com") has no known values. A computed value
+// is kept as a HostVariable entry so callers can tell the list is partial.
 func (m *Model) variableValues(p *Proxy, ups map[string]*Upstream) []Value {
 	name := p.Host
 	name = strings.TrimPrefix(name, "$")
 	name = strings.TrimSuffix(strings.TrimPrefix(name, "{"), "}")
-	if strings.ContainsAny(name, "$.:/") {
+	if name == "" || strings.ContainsAny(name, "$.:/{}") {
 		return nil
 	}
 	var out []Value
 	add := func(v string, src *config.Directive) {
 		if strings.Contains(v, "$") {
+			out = append(out, Value{Host: v, Kind: HostVariable, Source: src})
 			return
 		}
 		h, _ := splitHostPort(v)
 		k, u := hostKind(h, ups)
 		out = append(out, Value{Host: h, Kind: k, Upstream: u, Source: src})
 	}
-	for x := p.Scope; x != nil; x = x.Parent {
-		for _, d := range x.Dirs {
-			if d.Name == "set" && d.Arg(0) == "$"+name && len(d.Args) >= 2 {
+	var sets func(s *Scope)
+	sets = func(s *Scope) {
+		for _, d := range s.Dirs {
+			if d.Name == "set" && strings.EqualFold(d.Arg(0), "$"+name) && len(d.Args) >= 2 {
 				add(d.Arg(1), d)
 			}
 		}
-	}
-	for _, md := range m.Maps["$"+name] {
-		for d := range config.Children(md.Block) {
-			switch d.Name {
-			case "hostnames", "volatile", "include":
-				continue
-			}
-			if len(d.Args) >= 1 {
-				add(d.Arg(0), d)
+		for _, c := range s.Children {
+			if c.Kind == KindIf && c != p.Scope {
+				sets(c)
 			}
 		}
 	}
+	for x := p.Scope; x != nil; x = x.Parent {
+		sets(x)
+	}
+	stream := p.Module == "stream"
+	// variable names are case-insensitive in nginx
+	var keys []string
+	for v := range m.Maps {
+		if strings.EqualFold(v, "$"+name) {
+			keys = append(keys, v)
+		}
+	}
+	sort.Strings(keys)
+	for _, v := range keys {
+		for _, md := range m.Maps[v] {
+			if m.inStream(md) != stream {
+				continue
+			}
+			m.mapValues(md, add)
+		}
+	}
 	return out
+}
+
+// mapValues feeds a map block's resulting values to add.
+func (m *Model) mapValues(md *config.Directive, add func(string, *config.Directive)) {
+	for d := range config.Children(md.Block) {
+		switch d.Name {
+		case "hostnames", "volatile":
+			continue
+		}
+		if len(d.Args) >= 1 {
+			add(d.Arg(0), d)
+		}
+	}
+}
+
+// inStream reports whether a directive sits in a stream{} block. Outside
+// both http{} and stream{} (a snippet), the snippet's context decides.
+func (m *Model) inStream(d *config.Directive) bool {
+	for x := d.Parent; x != nil; x = x.Parent {
+		switch x.Name {
+		case "stream":
+			return true
+		case "http":
+			return false
+		}
+	}
+	return m.Tree != nil && strings.HasPrefix(m.Tree.Context, "stream")
 }
 
 // HostHeader returns the Host header the upstream receives: the effective

@@ -58,7 +58,7 @@ func SARIF(w io.Writer, in Input) error {
 				WithRegion(sarif.NewRegion().WithStartLine(st.Line))).
 				WithMessage(sarif.NewTextMessage("included from here")))
 		}
-		res.AddPartialFingerprint("ngxlint/v1", fmt.Sprintf("%s:%s:%s", f.Rule.ID, uri, strings.TrimSpace(s.file.LineText(s.line))))
+		res.WithPartialFingerprints(map[string]string{"ngxlint/v1": fmt.Sprintf("%s:%s:%s", f.Rule.ID, uri, strings.TrimSpace(s.file.LineText(s.line)))})
 		if f.Suppressed {
 			res.AddSuppression(sarif.NewSuppression().WithKind("inSource").WithJustification(f.SuppressReason))
 		}
