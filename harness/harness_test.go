@@ -48,8 +48,20 @@ http {
             proxy_ssl_name example.com;
         }
 
-        # The fix plus verification of the 2-intermediate chain.
+        # The fix plus verification of the 2-intermediate chain. Session
+        # reuse off: all these locations share one implicit upstream, and
+        # nginx would resume the session /sni/ established without
+        # verification, whose stored verify result is 20 (see below).
         location /verify/ {
+            proxy_pass https://d1234567890.cloudfront.net;
+            proxy_ssl_server_name on;
+            proxy_ssl_name example.com;
+            proxy_ssl_verify on;
+            proxy_ssl_trusted_certificate /etc/nginx/harness-ca.pem;
+            proxy_ssl_verify_depth 2;
+            proxy_ssl_session_reuse off;
+        }
+        location /verify-reuse/ {
             proxy_pass https://d1234567890.cloudfront.net;
             proxy_ssl_server_name on;
             proxy_ssl_name example.com;
@@ -250,6 +262,19 @@ func TestNginxAgainstEdge(t *testing.T) {
 		code, body, delta := get(t, "/verify/")
 		if code != 200 {
 			t.Errorf("status %d %s\n%s", code, body, delta)
+		}
+	})
+
+	// Pins an nginx 1.22 behaviour that matters for harness isolation: a
+	// verifying location resumes the session a non-verifying location
+	// stored for the same upstream peer and fails with verify error 20 even
+	// though the chain is fine.
+	t.Run("session reuse carries an unverified session", func(t *testing.T) {
+		since := seq(t, cdn)
+		code, _, delta := get(t, "/verify-reuse/")
+		e := lastConn(t, cdn, since)
+		if code != http.StatusBadGateway || !strings.Contains(delta, "(20:unable to get local issuer certificate)") || !e.Resumed {
+			t.Errorf("status %d resumed %v\n%s", code, e.Resumed, delta)
 		}
 	})
 

@@ -50,7 +50,11 @@ var NGX101 = register(&Rule{
 func runNGX101(pass *Pass) {
 	for _, p := range tlsProxies(pass.Model) {
 		switch p.HostKind {
-		case model.HostName, model.HostUpstream, model.HostVariable:
+		case model.HostName, model.HostUpstream:
+		case model.HostVariable:
+			if allIPs(p) {
+				continue // every value is an IP literal: NGX103's business
+			}
 		default:
 			continue // IP literals never get SNI: NGX103's business
 		}
@@ -66,42 +70,51 @@ func runNGX101(pass *Pass) {
 		msg := fmt.Sprintf("%s: nginx sends no SNI because %sssl_server_name is %s; an SNI-only edge (CDN, load balancer, S3) refuses the handshake and clients get 502",
 			target(p), pre, why)
 
-		lines := []string{pre + "ssl_server_name on;"}
+		settings := []setting{{"ssl_server_name", "on"}}
 		desc := "enable SNI"
 		fixable := true
-		if p.Setting("ssl_name") == nil {
+		if sslName(p) == nil {
+			val, _ := p.HostHeader()
 			sent, known := sentName(p)
 			host, hwhy, ok := hostReceived(p)
 			switch {
+			case p.Module == "stream" || p.Module == "uwsgi":
+				// no Host header: the proxy_pass host is the only name around
+			case isProxyHost(val):
+				// Host is $proxy_host: SNI will carry the same name, even
+				// for a variable target whose value is only known at run time
 			case ok && (!known || !strings.EqualFold(host, sent)) && !model.IsIP(host):
-				lines = append(lines, pre+"ssl_name "+quoteIfNeeded(host)+";")
+				settings = append(settings, setting{"ssl_name", quoteIfNeeded(host)})
 				desc = fmt.Sprintf("enable SNI and send %s (%s)", host, hwhy)
-				if sharedSnippet(pass.Model, p.Directive) {
-					fixable = false
-					msg += fmt.Sprintf("; the SNI name should be %s, but this file is included more than once, so no automatic edit", host)
-				}
 			case ok:
 				// the Host the upstream receives is the name nginx sends
-			case !ok && p.Module != "stream" && p.Module != "uwsgi":
+			default:
 				fixable = false
 				msg += fmt.Sprintf("; which name to send is ambiguous (%s): add %sssl_server_name on; and %sssl_name <name on the upstream's certificate>;", hwhy, pre, pre)
 			}
 		}
 		var fix *Fix
 		if fixable {
-			fix = nameFix(p, desc, lines)
-		}
-		if set != nil && set.Parent == p.Scope.Location().Node && fix != nil && len(lines) == 1 {
-			// The off switch sits in the same location: flip it rather
-			// than add a duplicate directive.
-			fix = &Fix{Description: desc, Edits: []Edit{{File: set.File, Start: set.Args[0].Start, End: set.Args[0].End, NewText: "on"}}}
-		} else if set != nil && set.Parent == p.Scope.Location().Node && fix != nil {
-			edits := []Edit{{File: set.File, Start: set.Args[0].Start, End: set.Args[0].End, NewText: "on"}}
-			if e, ok := insertion(p, lines[1:]); ok {
-				edits = append(edits, e)
+			var reason string
+			fix, reason = planFix(pass.Model, p, desc, len(settings) > 1, settings...)
+			if fix == nil && len(settings) > 1 {
+				msg += fmt.Sprintf("; the SNI name should be %s, but %s, so no automatic edit", strings.Trim(settings[1].value, `"`), reason)
 			}
-			fix = &Fix{Description: desc, Edits: edits}
 		}
 		pass.Report(p.Directive, msg, fix)
 	}
+}
+
+// allIPs reports whether every value a variable target can take is an IP
+// literal, for which nginx never sends SNI.
+func allIPs(p *model.Proxy) bool {
+	if !p.KnownValues() {
+		return false
+	}
+	for _, v := range p.Values {
+		if v.Kind != model.HostIPv4 && v.Kind != model.HostIPv6 {
+			return false
+		}
+	}
+	return true
 }

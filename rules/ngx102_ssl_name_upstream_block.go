@@ -93,7 +93,7 @@ func runNGX102(pass *Pass) {
 		}
 		sni, _ := p.Flag("ssl_server_name", false)
 		verify, _ := p.Flag("ssl_verify", false)
-		if !sni && !verify || p.Setting("ssl_name") != nil {
+		if !sni && !verify || sslName(p) != nil {
 			continue
 		}
 		pre := p.Prefix()
@@ -107,9 +107,10 @@ func runNGX102(pass *Pass) {
 			target(p), u.Name, what, u.Name, pre)
 		var fix *Fix
 		name, why := proposeForLabel(p, u)
-		if name != "" && !sharedSnippet(pass.Model, p.Directive) {
-			fix = nameFix(p, fmt.Sprintf("send and verify %s (%s)", name, why), []string{pre + "ssl_name " + quoteIfNeeded(name) + ";"})
-		} else {
+		if name != "" {
+			fix, why = planFix(pass.Model, p, fmt.Sprintf("send and verify %s (%s)", name, why), true, setting{"ssl_name", quoteIfNeeded(name)})
+		}
+		if fix == nil {
 			msg += fmt.Sprintf(" (no automatic fix: %s)", why)
 		}
 		pass.Report(p.Directive, msg, fix)

@@ -64,7 +64,7 @@ func runNGX103(pass *Pass) {
 		}
 		sni, _ := p.Flag("ssl_server_name", false)
 		verify, _ := p.Flag("ssl_verify", false)
-		if !sni && !verify || p.Setting("ssl_name") != nil {
+		if !sni && !verify || sslName(p) != nil {
 			continue
 		}
 		pre := p.Prefix()
@@ -75,12 +75,13 @@ func runNGX103(pass *Pass) {
 		msg += fmt.Sprintf("; set %sssl_name to the host name on the upstream's certificate", pre)
 		var fix *Fix
 		host, why, ok := hostReceived(p)
-		if ok && !model.IsIP(host) && !sharedSnippet(pass.Model, p.Directive) {
-			fix = nameFix(p, fmt.Sprintf("send and verify %s (%s)", host, why), []string{pre + "ssl_name " + quoteIfNeeded(host) + ";"})
-		} else {
-			if ok {
-				why = "the Host header is an IP too"
-			}
+		switch {
+		case ok && !model.IsIP(host):
+			fix, why = planFix(pass.Model, p, fmt.Sprintf("send and verify %s (%s)", host, why), true, setting{"ssl_name", quoteIfNeeded(host)})
+		case ok:
+			why = "the Host header is an IP too"
+		}
+		if fix == nil {
 			msg += fmt.Sprintf(" (no automatic fix: %s)", why)
 		}
 		pass.Report(p.Directive, msg, fix)

@@ -52,34 +52,31 @@ func runNGX104(pass *Pass) {
 		if p.Module != "proxy" && p.Module != "grpc" {
 			continue // uwsgi and stream send no Host header
 		}
-		switch p.HostKind {
-		case model.HostName:
-		case model.HostVariable:
-			if _, known := sentName(p); !known {
-				continue
-			}
-		default:
-			continue // upstream blocks and IPs: NGX102 and NGX103
-		}
-		if sni, _ := p.Flag("ssl_server_name", false); !sni || p.Setting("ssl_name") != nil {
+		// Only host-name targets: upstream blocks and IPs are NGX102's and
+		// NGX103's. A variable counts when all its values give one name.
+		sent, kind, known := sentTarget(p)
+		if !known || kind != model.HostName {
 			continue
 		}
-		sent, _ := sentName(p)
+		if sni, _ := p.Flag("ssl_server_name", false); !sni || sslName(p) != nil {
+			continue
+		}
 		val, explicit := p.HostHeader()
-		if explicit == nil {
-			continue // Host is $proxy_host: the same name
+		if explicit == nil || isProxyHost(val) || val == "" {
+			// $proxy_host is the proxy_pass host: the same name as SNI. An
+			// empty Host is not sent before 1.31.4 and is $proxy_host after.
+			continue
 		}
 		host, why, ok := hostReceived(p)
 		if ok && strings.EqualFold(host, sent) {
 			continue
 		}
-		if !ok && (val == "$host" || val == "$http_host" || val == "$server_name") {
-			// Several server names: a mismatch unless all of them are the
-			// proxy host, which plainNames would have collapsed to one.
-			if s := p.Scope.Server(); s != nil {
-				if names := plainNames(s.ServerNames()); len(names) == 0 {
-					continue
-				}
+		if !ok {
+			// Only the client's Host with several server names is a known
+			// mismatch; a computed Host (a map, another header) is unknown.
+			s := p.Scope.Server()
+			if !hostFromServerNames(val) || s == nil || len(plainNames(s.ServerNames())) < 2 {
+				continue
 			}
 		}
 		pre := p.Prefix()
@@ -90,9 +87,12 @@ func runNGX104(pass *Pass) {
 		msg := fmt.Sprintf("%s sends SNI %q but the upstream receives Host %q: an edge serving %s presents its certificate for that name, not for %s; set %sssl_name",
 			target(p), sent, shown, shown, sent, pre)
 		var fix *Fix
-		if ok && !model.IsIP(host) && !sharedSnippet(pass.Model, p.Directive) {
-			fix = nameFix(p, fmt.Sprintf("send %s as SNI (%s)", host, why), []string{pre + "ssl_name " + quoteIfNeeded(host) + ";"})
-		} else {
+		if ok && !model.IsIP(host) {
+			fix, why = planFix(pass.Model, p, fmt.Sprintf("send %s as SNI (%s)", host, why), true, setting{"ssl_name", quoteIfNeeded(host)})
+		} else if ok {
+			why = "the Host header is an IP literal"
+		}
+		if fix == nil {
 			msg += fmt.Sprintf(" (no automatic fix: %s)", why)
 		}
 		pass.Report(p.Directive, msg, fix)

@@ -45,17 +45,28 @@ func hostReceived(p *model.Proxy) (host, why string, ok bool) {
 	if explicit != nil {
 		where = fmt.Sprintf("the Host header set at %s:%d", explicit.File.Path, explicit.Pos().Line)
 	}
-	switch {
-	case p.Module == "uwsgi" || p.Module == "stream":
+	if p.Module == "uwsgi" || p.Module == "stream" {
 		return "", "the upstream receives no Host header from this module", false
-	case val == "$proxy_host":
-		if p.HostKind == model.HostVariable {
-			return "", "the proxy target is a variable", false
+	}
+	if isProxyHost(val) {
+		if name, _, known := sentTarget(p); known {
+			return name, where, true
 		}
-		return p.DefaultSSLName(), where, true
-	case val == "$host" || val == "$http_host" || val == "$server_name":
+		return "", "the proxy target is a variable with no single known value", false
+	}
+	if val == "" {
+		// No Host line before 1.31.4, $proxy_host from then on (§1.6).
+		return "", "the Host header is set to an empty value", false
+	}
+	// $host:$server_port and the like: the port does not name anything.
+	base := val
+	if i := strings.IndexByte(base, ':'); i > 0 && strings.HasPrefix(base, "$") {
+		base = base[:i]
+	}
+	switch base {
+	case "$host", "${host}", "$http_host", "${http_host}":
 		s := p.Scope.Server()
-		if s == nil {
+		if s == nil || s.Node == nil && len(s.ServerNames()) == 0 {
 			return "", fmt.Sprintf("the Host header is %s and the server is unknown in this snippet", val), false
 		}
 		names := plainNames(s.ServerNames())
@@ -66,9 +77,29 @@ func hostReceived(p *model.Proxy) (host, why string, ok bool) {
 			return "", fmt.Sprintf("the Host header is %s and the server has no plain server_name", val), false
 		}
 		return "", fmt.Sprintf("the Host header is %s and the server has %d names (%s)", val, len(names), strings.Join(names, ", ")), false
-	case !strings.Contains(val, "$"):
+	case "$server_name", "${server_name}":
+		// $server_name is the server's primary (first) name, whatever the
+		// client asked for.
+		s := p.Scope.Server()
+		var names []string
+		if s != nil {
+			names = s.ServerNames()
+		}
+		if len(names) == 0 {
+			return "", fmt.Sprintf("the Host header is %s and the server has no server_name here", val), false
+		}
+		if plain := plainNames(names[:1]); len(plain) == 1 {
+			return plain[0], fmt.Sprintf("the Host header is %s, the server's first server_name %s", val, plain[0]), true
+		}
+		return "", fmt.Sprintf("the Host header is %s and the server's first name %s is not a host name", val, names[0]), false
+	}
+	if !strings.Contains(val, "$") {
 		h := val
-		if i := strings.LastIndexByte(h, ':'); i > 0 && !strings.Contains(h[:i], ":") {
+		if strings.HasPrefix(h, "[") {
+			if i := strings.IndexByte(h, ']'); i > 0 {
+				h = h[1:i]
+			}
+		} else if i := strings.LastIndexByte(h, ':'); i > 0 && !strings.Contains(h[:i], ":") {
 			h = h[:i]
 		}
 		return h, where, true
@@ -76,14 +107,39 @@ func hostReceived(p *model.Proxy) (host, why string, ok bool) {
 	return "", fmt.Sprintf("the Host header is computed (%s)", val), false
 }
 
+// hostFromServerNames reports whether a Host value is the client's Host
+// ($host, $http_host, optionally with a port), which hostReceived can only
+// pin down through the server's names, as opposed to an expression it
+// cannot evaluate at all.
+func hostFromServerNames(val string) bool {
+	base := val
+	if i := strings.IndexByte(base, ':'); i > 0 {
+		base = base[:i]
+	}
+	switch base {
+	case "$host", "${host}", "$http_host", "${http_host}":
+		return true
+	}
+	return false
+}
+
+// isProxyHost reports whether a Host value is nginx's default, $proxy_host,
+// spelt out: it always names the proxy target itself.
+func isProxyHost(val string) bool { return val == "$proxy_host" || val == "${proxy_host}" }
+
 // plainNames keeps the server names a client can literally send.
 func plainNames(names []string) []string {
 	var out []string
+	seen := map[string]bool{}
 	for _, n := range names {
 		if n == "" || n == "_" || strings.HasPrefix(n, "~") || strings.Contains(n, "*") || strings.HasPrefix(n, ".") || strings.Contains(n, "$") {
 			continue
 		}
-		out = append(out, strings.ToLower(n))
+		n = strings.ToLower(n)
+		if !seen[n] {
+			seen[n] = true
+			out = append(out, n)
+		}
 	}
 	return out
 }
@@ -91,39 +147,140 @@ func plainNames(names []string) []string {
 // sentName is the name nginx sends (SNI) and verifies when *_ssl_name is
 // unset; known is false for variable targets whose values are unknown.
 func sentName(p *model.Proxy) (string, bool) {
-	if p.HostKind == model.HostVariable {
-		if len(p.Values) == 1 {
-			v := p.Values[0]
-			if v.Upstream != nil {
-				return v.Upstream.Name, true
-			}
-			return v.Host, true
-		}
-		return "", false
-	}
-	return p.DefaultSSLName(), true
+	n, _, known := sentTarget(p)
+	return n, known
 }
 
-// insertion plans where new directives go for a proxy: right after it in
-// its location, or before the if/limit_except block that holds it (nginx
-// does not allow *_ssl_* inside those), so every finding of one location
-// proposes the same, de-duplicable edit.
-func insertion(p *model.Proxy, lines []string) (Edit, bool) {
-	loc := p.Scope.Location()
-	anchor := p.Directive
-	before := false
-	if p.Scope != loc {
-		for anchor.Parent != nil && anchor.Parent != loc.Node {
-			anchor = anchor.Parent
-		}
-		if anchor.Parent != loc.Node {
-			return Edit{}, false
-		}
-		before = true
+// sentTarget is sentName plus what kind of host the name is. A variable
+// target is known only when every value it can take is known and they all
+// give the same name.
+func sentTarget(p *model.Proxy) (string, model.HostKind, bool) {
+	if p.HostKind != model.HostVariable {
+		return p.DefaultSSLName(), p.HostKind, true
 	}
+	if !p.KnownValues() {
+		return "", model.HostVariable, false
+	}
+	name, kind := "", model.HostKind("")
+	for i, v := range p.Values {
+		n := v.Host
+		if v.Upstream != nil {
+			n = v.Upstream.Name
+		}
+		if i > 0 && !strings.EqualFold(n, name) {
+			return "", model.HostVariable, false
+		}
+		name, kind = n, v.Kind
+	}
+	return name, kind, true
+}
+
+// sslName returns the *_ssl_name directive in effect, or nil when nginx
+// falls back to its default name: unset, or `proxy_ssl_name $proxy_host;`,
+// which spells out that default (the port is stripped either way, §1.2).
+func sslName(p *model.Proxy) *config.Directive {
+	d := p.Setting("ssl_name")
+	if d != nil && p.Module == "proxy" && isProxyHost(d.Arg(0)) {
+		return nil
+	}
+	return d
+}
+
+// setting is one directive a fix wants in effect in a proxy's location.
+type setting struct {
+	name  string // without the module prefix, e.g. "ssl_name"
+	value string // raw argument text
+}
+
+// planFix builds the edits that make each setting effective in the proxy's
+// location: the location's own directive of that name gets its argument
+// replaced (flipping `proxy_ssl_server_name off;` rather than adding a
+// duplicate, which nginx rejects), and the rest are inserted at the
+// location's anchor. specific marks settings that name this server's host:
+// those are not written into a file included more than once, where they
+// would be wrong for the other includers. reason says why there is no fix.
+func planFix(m *model.Model, p *model.Proxy, desc string, specific bool, settings ...setting) (*Fix, string) {
+	loc := p.Scope.Location()
+	pre := p.Prefix()
+	var edits []Edit
+	var lines []string
+	for _, st := range settings {
+		own := loc.Own(pre + st.name)
+		if len(own) > 0 && len(own[0].Args) > 0 {
+			d := own[0]
+			edits = append(edits, Edit{File: d.File, Start: d.Args[0].Start, End: d.Args[len(d.Args)-1].End, NewText: st.value})
+			continue
+		}
+		lines = append(lines, pre+st.name+" "+st.value+";")
+	}
+	if len(lines) > 0 {
+		e, ok := insertion(m, p, lines)
+		if !ok {
+			return nil, "no place to insert the directives was found"
+		}
+		edits = append(edits, e)
+	}
+	if specific {
+		for _, e := range edits {
+			if sharedFile(m, e.File) {
+				return nil, fmt.Sprintf("%s is included more than once, and a host name written there would be wrong for the other includers", e.File.Path)
+			}
+		}
+	}
+	return &Fix{Description: desc, Edits: edits}, ""
+}
+
+// anchor returns the statement of p's location that new directives go
+// next to: the first statement directly in the location that is, or holds,
+// a TLS proxy of the same module. Every finding in one location so proposes
+// the same edit, which the fix engine applies once, instead of one proxy in
+// an if and one beside it each adding their own copy.
+func anchor(m *model.Model, p *model.Proxy) *config.Directive {
+	loc := p.Scope.Location()
+	top := func(d *config.Directive) *config.Directive {
+		for d != nil && d.Parent != loc.Node {
+			d = d.Parent
+		}
+		return d
+	}
+	index := make(map[*config.Directive]int, len(loc.Dirs))
+	for i, d := range loc.Dirs {
+		index[d] = i
+	}
+	best := top(p.Directive)
+	for _, q := range tlsProxies(m) {
+		if q.Prefix() != p.Prefix() || q.Scope.Location() != loc {
+			continue
+		}
+		t := top(q.Directive)
+		if t == nil {
+			continue
+		}
+		if i, ok := index[t]; ok && (best == nil || i < index[best]) {
+			best = t
+		}
+	}
+	if best == nil {
+		return nil
+	}
+	if _, ok := index[best]; !ok {
+		return nil
+	}
+	return best
+}
+
+// insertion plans where new directives go for a proxy: right after the
+// location's anchor when that is a proxy directive, or before it when it
+// is the if/limit_except block holding one (nginx does not allow *_ssl_*
+// inside those).
+func insertion(m *model.Model, p *model.Proxy, lines []string) (Edit, bool) {
+	anchor := anchor(m, p)
+	if anchor == nil {
+		return Edit{}, false
+	}
+	before := anchor.IsBlock()
 	f := anchor.File
 	src := f.Src
-	nl := "\n"
 	lineNo := f.Position(anchor.Start).Line
 	lineStart := f.LineStart(lineNo)
 	lead := src[lineStart:anchor.Start]
@@ -138,7 +295,7 @@ func insertion(p *model.Proxy, lines []string) (Edit, bool) {
 		}
 		var b strings.Builder
 		for _, l := range lines {
-			b.WriteString(indent + l + lineEnding(src, anchor.End))
+			b.WriteString(indent + l + lineEnding(src, anchor.Start))
 		}
 		return Edit{File: f, Start: lineStart, End: lineStart, NewText: b.String()}, true
 	}
@@ -154,7 +311,7 @@ func insertion(p *model.Proxy, lines []string) (Edit, bool) {
 	t := strings.TrimLeft(strings.TrimSuffix(tail, "\r"), " \t")
 	if t == "" || strings.HasPrefix(t, "#") {
 		pos := end + int32(len(strings.TrimSuffix(tail, "\r")))
-		nl = lineEnding(src, anchor.End)
+		nl := lineEnding(src, anchor.End)
 		var b strings.Builder
 		for _, l := range lines {
 			b.WriteString(nl + indent + l)
@@ -168,40 +325,38 @@ func leadingSpace(s string) string {
 	return s[:len(s)-len(strings.TrimLeft(s, " \t"))]
 }
 
-// lineEnding returns "\r\n" when the line at off ends with CRLF.
+// lineEnding returns "\r\n" when the line at off ends with CRLF, or when
+// it is the last line and the file uses CRLF elsewhere.
 func lineEnding(src string, off int32) string {
 	i := strings.IndexByte(src[off:], '\n')
+	if i < 0 {
+		if strings.Contains(src, "\r\n") {
+			return "\r\n"
+		}
+		return "\n"
+	}
 	if i > 0 && src[int(off)+i-1] == '\r' {
 		return "\r\n"
 	}
 	return "\n"
 }
 
-// sharedSnippet reports whether the proxy sits in a file included more
-// than once: a server-specific name written there would be wrong for the
-// other includers.
-func sharedSnippet(m *model.Model, d *config.Directive) bool {
+// sharedFile reports whether f is parsed more than once in the tree: a
+// server-specific name written there would be wrong for the other
+// includers.
+func sharedFile(m *model.Model, f *config.File) bool {
 	n := 0
-	for _, f := range m.Tree.Files {
-		if f.Path == d.File.Path {
+	for _, g := range m.Tree.Files {
+		if g.Path == f.Path {
 			n++
 		}
 	}
 	return n > 1
 }
 
-// nameFix builds a fix that adds directives in the proxy's location.
-func nameFix(p *model.Proxy, desc string, lines []string) *Fix {
-	e, ok := insertion(p, lines)
-	if !ok {
-		return nil
-	}
-	return &Fix{Description: desc, Edits: []Edit{e}}
-}
-
 func quoteIfNeeded(s string) string {
-	if strings.ContainsAny(s, " \t;{}#\"'") {
-		return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"`
+	if s == "" || strings.ContainsAny(s, " \t;{}#\"'\\") {
+		return `"` + strings.ReplaceAll(strings.ReplaceAll(s, `\`, `\\`), `"`, `\"`) + `"`
 	}
 	return s
 }

@@ -181,6 +181,9 @@ type LogEntry struct {
 	TLSVersion  string       `json:"tls_version,omitempty"`
 	ALPN        string       `json:"alpn,omitempty"`
 	CipherSuite string       `json:"cipher_suite,omitempty"`
+	// Resumed is true when the client resumed an earlier TLS session (no
+	// certificate was sent, so the client's verify result is the old one).
+	Resumed bool `json:"resumed,omitempty"`
 	// FirstBytes holds the start of a non-TLS stream (quoted), for not_tls.
 	FirstBytes string   `json:"first_bytes,omitempty"`
 	Request    *Request `json:"request,omitempty"`
@@ -200,6 +203,7 @@ type Request struct {
 	SNI             string            `json:"sni"`
 	TLSVersion      string            `json:"tls_version"`
 	ALPN            string            `json:"alpn"`
+	Resumed         bool              `json:"resumed"`
 	ClientHello     *ClientHello      `json:"client_hello"`
 	Status          int               `json:"status"`
 	HostOK          bool              `json:"host_ok"`
@@ -378,8 +382,8 @@ func (s *Server) record(e LogEntry) {
 		if e.ClientHello != nil && e.ClientHello.HasSNI {
 			sni = fmt.Sprintf("%q", e.ClientHello.SNI)
 		}
-		fmt.Fprintf(s.cfg.Stdout, "conn %d from %s: sni=%s outcome=%s reason=%s alert=%d tls=%s err=%s\n",
-			e.Conn, e.Remote, sni, e.Outcome, e.Reason, e.Alert, e.TLSVersion, e.Error)
+		fmt.Fprintf(s.cfg.Stdout, "conn %d from %s: sni=%s outcome=%s reason=%s alert=%d tls=%s resumed=%v err=%s\n",
+			e.Conn, e.Remote, sni, e.Outcome, e.Reason, e.Alert, e.TLSVersion, e.Resumed, e.Error)
 	} else if e.Request != nil {
 		fmt.Fprintf(s.cfg.Stdout, "req conn=%d %s %s host=%q sni=%q status=%d\n",
 			e.Conn, e.Request.Method, e.Request.URI, e.Request.Host, e.Request.SNI, e.Request.Status)
@@ -482,6 +486,7 @@ func (s *Server) handle(c net.Conn) {
 	e.TLSVersion = VersionName(st.Version)
 	e.ALPN = st.NegotiatedProtocol
 	e.CipherSuite = tls.CipherSuiteName(st.CipherSuite)
+	e.Resumed = st.DidResume
 	s.record(e)
 	s.conns.Store(net.Conn(tc), &connInfo{id: id, remote: e.Remote, hello: hello})
 	if !s.hl.push(s.ctx, tc) {
@@ -510,6 +515,7 @@ func (s *Server) serveEcho(w http.ResponseWriter, r *http.Request) {
 		req.SNI = r.TLS.ServerName
 		req.TLSVersion = VersionName(r.TLS.Version)
 		req.ALPN = r.TLS.NegotiatedProtocol
+		req.Resumed = r.TLS.DidResume
 	}
 	if ci != nil {
 		req.ClientHello = ci.hello

@@ -277,3 +277,26 @@ func TestServed(t *testing.T) {
 		}
 	}
 }
+
+func TestHTTP2(t *testing.T) {
+	s := startEdge(t, Config{Names: []string{"example.com"}})
+	client := &http.Client{Transport: &http.Transport{
+		TLSClientConfig:   &tls.Config{ServerName: "example.com", InsecureSkipVerify: true},
+		ForceAttemptHTTP2: true,
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, "tcp", s.Addr().String())
+		},
+	}, Timeout: 5 * time.Second}
+	resp, err := client.Get("https://example.com/h2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var got Request
+	if err := json.NewDecoder(resp.Body).Decode(&got); err != nil {
+		t.Fatal(err)
+	}
+	if resp.ProtoMajor != 2 || got.Proto != "HTTP/2.0" || got.ALPN != "h2" || got.SNI != "example.com" {
+		t.Fatalf("proto %s echo %+v", resp.Proto, got)
+	}
+}

@@ -57,6 +57,9 @@ http {
     fastcgi_temp_path %[1]s/fastcgi;
     uwsgi_temp_path %[1]s/uwsgi;
     scgi_temp_path %[1]s/scgi;
+    # Session reuse is off in the verifying locations: they share the
+    # upstream peer with /sni/, and nginx would resume the session /sni/
+    # stored without verification (verify result 20) instead of verifying.
     upstream d1234567890.cloudfront.net { server %[3]s; }
     upstream strict.cloudfront.net { server %[4]s; }
     upstream tls13.cloudfront.net { server %[5]s; }
@@ -73,11 +76,13 @@ http {
             proxy_pass https://d1234567890.cloudfront.net;
             proxy_ssl_server_name on; proxy_ssl_name example.com; proxy_set_header Host example.com;
             proxy_ssl_verify on; proxy_ssl_trusted_certificate %[1]s/ca.pem;
+            proxy_ssl_session_reuse off;
         }
         location /verify2/ {
             proxy_pass https://d1234567890.cloudfront.net;
             proxy_ssl_server_name on; proxy_ssl_name example.com; proxy_set_header Host example.com;
             proxy_ssl_verify on; proxy_ssl_trusted_certificate %[1]s/ca.pem; proxy_ssl_verify_depth 2;
+            proxy_ssl_session_reuse off;
         }
         location /strict/ { proxy_pass https://strict.cloudfront.net; }
         location /tls13/ {

@@ -223,6 +223,10 @@ func (l *loader) run(localPath, nginxName string, src []byte) (*Tree, []Diagnost
 	l.topBlock = contextBlock[t.Context]
 	f := l.parse(localPath, nginxName, src, nil)
 	t.Root = f
+	if t.Context == "main" && l.opts.Context == "" && contextComment(f.Src) == "" {
+		t.Context = InferContext(f.Top)
+		t.ContextInferred = t.Context != "main"
+	}
 	if badComment != "" {
 		l.addDiag(f, 0, SevError, fmt.Sprintf("unknown context %q in ngxlint:context comment (want one of %s)", badComment, strings.Join(Contexts, ", ")))
 	}
@@ -431,20 +435,22 @@ func includeErr(name, local string, err error) string {
 func (l *loader) cycle(f *File, d *Directive, local string) string {
 	key := l.fs.canonical(local)
 	found := false
-	var chain []string
-	for x := f; x != nil; {
-		chain = append(chain, fmt.Sprintf("%s:%d", x.Path, x.Position(d.End-1).Line))
-		if !found && (l.fs.canonical(l.mapPath(x.Name)) == key || l.fs.canonical(x.Path) == key) {
-			found = true
+	for x := f; x != nil && !found; x = x.Via.File {
+		found = l.fs.canonical(l.mapPath(x.Name)) == key || l.fs.canonical(x.Path) == key
+		if x.Via == nil {
+			break
 		}
+	}
+	if !found {
+		return ""
+	}
+	var chain []string
+	for x := f; ; x = x.Via.File {
+		chain = append(chain, fmt.Sprintf("%s:%d", x.Path, x.Position(d.End-1).Line))
 		if x.Via == nil {
 			break
 		}
 		d = x.Via
-		x = x.Via.File
-	}
-	if !found {
-		return ""
 	}
 	// chain holds innermost first; show it in include order.
 	for i, j := 0, len(chain)-1; i < j; i, j = i+1, j-1 {
@@ -658,4 +664,32 @@ func splitDump(src []byte) (map[string][]byte, []string) {
 	}
 	flush(len(src))
 	return files, order
+}
+
+// InferContext guesses where an undeclared snippet lives from its
+// top-level statements: conf.d files hold server blocks (http), snippets
+// included by servers hold locations, and location snippets hold proxy
+// directives. A file with main-only statements is a whole configuration.
+func InferContext(top []*Directive) string {
+	has := map[string]bool{}
+	for d := range Children(top) {
+		has[d.Name] = true
+	}
+	for _, n := range []string{"events", "http", "stream", "mail", "worker_processes", "user", "pid", "load_module", "daemon", "master_process", "worker_rlimit_nofile", "env"} {
+		if has[n] {
+			return "main"
+		}
+	}
+	switch {
+	case has["server"] || has["upstream"] || has["map"] || has["geo"] || has["split_clients"] || has["log_format"]:
+		return "http"
+	case has["location"] || has["listen"] || has["server_name"]:
+		return "server"
+	}
+	for n := range has {
+		if n == "proxy_pass" || n == "grpc_pass" || n == "uwsgi_pass" || n == "fastcgi_pass" || n == "return" || n == "try_files" {
+			return "location"
+		}
+	}
+	return "main"
 }

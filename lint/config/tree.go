@@ -271,6 +271,9 @@ type Tree struct {
 	// whole nginx.conf, or "http", "server", "location", "upstream",
 	// "stream", "stream-server" for snippets.
 	Context string
+	// ContextInferred is true when Context was guessed from the snippet's
+	// statements rather than declared.
+	ContextInferred bool
 	// Dump is true when the input was `nginx -T` output.
 	Dump bool
 }

@@ -2,6 +2,7 @@ package config
 
 import (
 	"iter"
+	"strings"
 	"unsafe"
 )
 
@@ -55,6 +56,9 @@ func Lex(src []byte) []Token {
 	p := &parser{l: l, f: f, src: f.Src, emit: func(t Token) { toks = append(toks, t) }}
 	// include is the only statement with side effects; Lex must not read files.
 	p.noInclude = true
+	if strings.HasPrefix(f.Src, "\uFEFF") {
+		p.i = 3 // as the loader does: the byte order mark is not a word
+	}
 	p.parseFile()
 	// fill the gaps with space tokens
 	var out []Token

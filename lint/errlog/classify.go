@@ -154,12 +154,13 @@ func diagnoseMsg(msg string) (Diagnosis, bool) {
 		if strings.HasPrefix(rest, "to ") {
 			// "connect() to ADDR failed (...)", logged when connect(2)
 			// itself fails rather than via SO_ERROR.
-			i := strings.Index(rest, " failed")
+			after := rest[len("to "):]
+			i := strings.Index(after, " failed")
 			if i < 0 {
 				return d, false
 			}
-			d.Name = rest[len("to "):i]
-			rest = rest[i+1:]
+			d.Name = after[:i]
+			rest = after[i+1:]
 		}
 		if !strings.HasPrefix(rest, "failed") {
 			return d, false

@@ -1,7 +1,8 @@
 // Package rulestest checks rules against fixture configs that carry their
 // expectations inline, the way golang.org/x/tools/go/analysis/analysistest
 // does with `// want` comments: a line ending in `# want NGX101` must get
-// an NGX101 finding, and no other line may get one.
+// an NGX101 finding, and no other line may get one. A finding silenced by
+// a `# ngxlint:ignore` comment does not count: it is not reported.
 package rulestest
 
 import (
@@ -41,10 +42,15 @@ func Wants(t *config.Tree) map[string][]string {
 	return out
 }
 
-// Got renders findings the same way: "path:line" → rule IDs.
+// Got renders the reported findings the same way: "path:line" → rule IDs.
+// Suppressed findings are left out, as every reporter leaves them out: a
+// fixture proves a suppression works by carrying no `# want` on its line.
 func Got(fs []rules.Finding) map[string][]string {
 	out := map[string][]string{}
 	for _, f := range fs {
+		if f.Suppressed {
+			continue
+		}
 		file, start, _ := f.Span()
 		key := fmt.Sprintf("%s:%d", file.Path, file.Position(start).Line)
 		out[key] = append(out[key], f.Rule.ID)
@@ -115,8 +121,12 @@ type Options struct {
 }
 
 // Run loads each fixture under dir, runs the rules, and checks the wants
-// for those rules. A fixture with a sibling "<name>.golden" (or, for a
-// directory case, "fixed/" tree) also has its fixes applied and compared.
+// for those rules. A fixture with a sibling "<name>.golden" also has its
+// fixes applied until they converge, and the fixed root file compared with
+// the golden. A directory case may hold "nginx.golden" for its root file
+// and a "fixed/" tree mirroring the case's layout: every file there is
+// compared with the fixed (or untouched) file of the same relative path,
+// which is how fixes landing in included files are checked.
 func Run(t *testing.T, dir string, rs []*rules.Rule, opts Options) {
 	t.Helper()
 	roots, err := Roots(dir)
@@ -143,14 +153,21 @@ func Run(t *testing.T, dir string, rs []*rules.Rule, opts Options) {
 				t.Error(d)
 			}
 			golden := strings.TrimSuffix(root, ".conf") + ".golden"
-			if _, err := os.Stat(golden); err == nil {
-				checkGolden(t, root, golden, rs, opts)
+			_, errGolden := os.Stat(golden)
+			fixed := ""
+			if filepath.Base(root) == "nginx.conf" {
+				if st, err := os.Stat(filepath.Join(filepath.Dir(root), "fixed")); err == nil && st.IsDir() {
+					fixed = filepath.Join(filepath.Dir(root), "fixed")
+				}
+			}
+			if errGolden == nil || fixed != "" {
+				checkFixes(t, root, golden, fixed, rs, opts)
 			}
 		})
 	}
 }
 
-func checkGolden(t *testing.T, root, golden string, rs []*rules.Rule, opts Options) {
+func checkFixes(t *testing.T, root, golden, fixed string, rs []*rules.Rule, opts Options) {
 	t.Helper()
 	res, err := fix.Converge(context.Background(),
 		func(ctx context.Context, overlay map[string][]byte) (*config.Tree, []config.Diagnostic) {
@@ -163,15 +180,53 @@ func checkGolden(t *testing.T, root, golden string, rs []*rules.Rule, opts Optio
 	if err != nil {
 		t.Fatalf("fix: %v", err)
 	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
+	result := func(path string) []byte {
+		if b, ok := res.Files[config.DisplayPath(path)]; ok {
+			return b
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Errorf("fixed tree names %s, which the fixture does not have: %v", path, err)
+		}
+		return b
 	}
-	got := res.Files[config.DisplayPath(root)]
-	if got == nil {
-		got, _ = os.ReadFile(root)
+	compare := func(path, want string) {
+		t.Helper()
+		w, err := os.ReadFile(want)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := result(path); string(got) != string(w) {
+			t.Errorf("fixed %s differs from %s:\n--- got\n%s\n--- want\n%s", path, want, got, w)
+		}
 	}
-	if string(got) != string(want) {
-		t.Errorf("fixed %s differs from %s:\n--- got\n%s\n--- want\n%s", root, golden, got, want)
+	checked := map[string]bool{}
+	if _, err := os.Stat(golden); err == nil {
+		compare(root, golden)
+		checked[config.DisplayPath(root)] = true
+	}
+	if fixed != "" {
+		dir := filepath.Dir(root)
+		err = filepath.WalkDir(fixed, func(p string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			rel, err := filepath.Rel(fixed, p)
+			if err != nil {
+				return err
+			}
+			compare(filepath.Join(dir, rel), p)
+			checked[config.DisplayPath(filepath.Join(dir, rel))] = true
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A fix that lands in a file with no expected result is a surprise.
+	for p := range res.Files {
+		if !checked[p] {
+			t.Errorf("fixes changed %s, which has no golden (add it under fixed/):\n%s", p, res.Files[p])
+		}
 	}
 }
