@@ -39,10 +39,19 @@ func Classify(e Entry) (Class, bool) {
 }
 
 // Diagnose classifies e and extracts the values its class's explanation
-// refers to. Level is deliberately ignored: the same failure is logged at
-// [error] or [crit] depending on the nginx version (doc Part 1.7).
+// refers to.
+//
+// The level of request-time failures is deliberately ignored: the same
+// failure is logged at [error] or [crit] depending on the nginx version
+// (doc Part 1.7). Config-load classes do require [emerg], the only level
+// nginx reports them at; that keeps the Scanner's keyword prefilter, which
+// finds those lines by "[emerg]", exact.
 func Diagnose(e Entry) (Diagnosis, bool) {
-	return diagnoseMsg(e.Msg)
+	d, ok := diagnoseMsg(e.Msg)
+	if ok && d.Class.Config && e.Level != LevelEmerg {
+		return Diagnosis{}, false
+	}
+	return d, ok
 }
 
 const (

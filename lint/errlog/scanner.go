@@ -218,13 +218,13 @@ func (s *Scanner) evaluate(line []byte) bool {
 	if !ok {
 		return false
 	}
-	_, matched := diagnoseMsg(e.Msg)
+	_, matched := Diagnose(e)
 	if !matched && !s.unexplained(view, e) {
 		return false
 	}
 	// Reparse on a copy: the view's strings alias the buffer.
 	e, _ = parseString(string(line))
-	d, _ := diagnoseMsg(e.Msg)
+	d, _ := Diagnose(e)
 	s.rec = Record{LineNo: s.stats.Lines, Entry: e, Matched: matched, Diagnosis: d}
 	if matched {
 		s.stats.Matched++

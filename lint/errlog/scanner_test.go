@@ -403,3 +403,17 @@ func TestTruncatedGzip(t *testing.T) {
 	assert.ErrorIs(t, res.err, io.ErrUnexpectedEOF)
 	assert.NotEmpty(t, res.records, "lines before the cut are still reported")
 }
+
+// FuzzScanner checks the Scanner against reference on arbitrary input, so
+// the keyword prefilter can never hide a line Diagnose would classify.
+func FuzzScanner(f *testing.F) {
+	for _, fx := range loadFixtures(f) {
+		f.Add([]byte(fx.line + "\n" + noise + "\r\n" + fx.line))
+	}
+	f.Add([]byte("\n\n\r\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		want := reference(data)
+		got := scanAll(bytes.NewReader(data))
+		requireSameResult(t, want, got)
+	})
+}

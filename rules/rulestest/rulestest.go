@@ -24,10 +24,18 @@ import (
 var wantRE = regexp.MustCompile(`#\s*want\s+((?:NGX\d{3}[\s,]*)+)`)
 
 // Wants extracts `# want NGXnnn` expectations from every file of a tree:
-// "path:line" → rule IDs.
+// "path:line" → rule IDs. A file included several times is parsed several
+// times but read for wants once: its `# want` lists every finding expected
+// on that line over all inclusions (`# want NGX101 NGX101` for a snippet
+// that is wrong in both places it is included).
 func Wants(t *config.Tree) map[string][]string {
 	out := map[string][]string{}
+	seen := map[string]bool{}
 	for _, f := range t.Files {
+		if seen[f.Path] {
+			continue
+		}
+		seen[f.Path] = true
 		for _, c := range f.Comments {
 			m := wantRE.FindStringSubmatch(c.File.Src[c.Start:c.End])
 			if m == nil {
