@@ -15,7 +15,7 @@ type Class struct {
 	// upstream side, or it is a follow-on of other lines).
 	Rules []string
 	Fix   string
-	// Ref is the row of the regex catalogue in docs/nginx-upstream-tls.md
+	// Ref is the row of the regex catalogue in ../shared/docs/nginx-upstream-tls.md
 	// Part 3 the class implements, so the two can be kept in step; empty
 	// for classes the doc has no row for.
 	Ref string

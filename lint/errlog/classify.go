@@ -290,7 +290,7 @@ func alertFromReason(reason string) int {
 // the function field is empty on OpenSSL 3 and the code differs between
 // versions, so only REASON and the "SSL alert number N" data are used.
 func diagnoseSSL(s string, d *Diagnosis) string {
-	if i := strings.LastIndex(s, ")"+actSSLUpstream); i >= 0 {
+	if i := strings.Index(s, ")"+actSSLUpstream); i >= 0 {
 		s = s[:i]
 	}
 	s = strings.TrimPrefix(s, "SSL:")

@@ -9,7 +9,7 @@
 // allocation and a rejected line costs none.
 //
 // The message catalogue, the regexes it replaces and the reproductions it
-// was checked against are in docs/nginx-upstream-tls.md (Parts 1.7, 2, 3).
+// was checked against are in ../shared/docs/nginx-upstream-tls.md (Parts 1.7, 2, 3).
 package errlog
 
 import (
@@ -131,10 +131,10 @@ type Entry struct {
 // The line is copied once, only after it is known to parse.
 func Parse(line []byte) (Entry, bool) {
 	line = trimEOL(line)
-	if _, ok := parseString(bytesView(line)); !ok {
+	if _, ok := parseString(bytesView(line), false); !ok {
 		return Entry{}, false
 	}
-	return parseString(string(line))
+	return parseString(string(line), true)
 }
 
 // bytesView lets the reject path run the string-based parser over a buffer
@@ -152,8 +152,10 @@ func trimEOL(b []byte) []byte {
 }
 
 // parseString parses s without allocating; every string in the result is
-// a substring of s.
-func parseString(s string) (Entry, bool) {
+// a substring of s. Without full it stops once Level and Msg are known,
+// which is all Diagnose needs: deciding whether to keep a line should not
+// pay for splitting context fields that will be thrown away.
+func parseString(s string, full bool) (Entry, bool) {
 	e, ok := parseEnvelope(s, 0)
 	if !ok {
 		off := findEnvelope(s)
@@ -165,7 +167,7 @@ func parseString(s string) (Entry, bool) {
 		}
 	}
 	e.Raw = s
-	parseTail(&e)
+	parseTail(&e, full)
 	return e, true
 }
 
@@ -385,10 +387,17 @@ func fieldValue(s string, from int) (val string, next int) {
 }
 
 // parseTail splits e.Msg into the message proper and the context fields,
-// and fills Action, Method/URI and File/Line from them.
-func parseTail(e *Entry) {
+// and with full fills the fields, Action, Method/URI and File/Line.
+func parseTail(e *Entry, full bool) {
 	msg := e.Msg
-	if i := strings.Index(msg, clientKey); i >= 0 {
+	i := strings.Index(msg, clientKey)
+	if i >= 0 {
+		e.Msg = msg[:i]
+	}
+	if !full {
+		return
+	}
+	if i >= 0 {
 		tail := msg[i:]
 		msg = msg[:i]
 		pos := len(clientKey)
@@ -431,11 +440,27 @@ func parseTail(e *Entry) {
 		e.File, e.Line = fileLine(msg)
 	}
 	e.Msg = msg
-	if i := strings.LastIndex(msg, " while "); i >= 0 {
-		e.Action = msg[i+len(" while "):]
-	}
+	e.Action = action(msg)
 	if e.Request != "" {
 		e.Method, e.URI = splitRequest(e.Request)
+	}
+}
+
+// action returns what follows the last " while ". strings.LastIndex is
+// a byte-at-a-time hash loop; a forward search is vectorised and messages
+// rarely have more than one " while ".
+func action(msg string) string {
+	const w = " while "
+	i := strings.Index(msg, w)
+	if i < 0 {
+		return ""
+	}
+	for {
+		j := strings.Index(msg[i+len(w):], w)
+		if j < 0 {
+			return msg[i+len(w):]
+		}
+		i += len(w) + j
 	}
 }
 

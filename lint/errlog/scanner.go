@@ -15,7 +15,8 @@ const MaxLineBytes = 64 << 10
 
 // triggers are the substrings a line must contain to be worth parsing.
 // Every class's message contains "upstream" or "resolv", or is logged at
-// [emerg]; TestScannerAgreesWithDiagnose keeps that true. Searching a
+// [emerg]; FuzzScanner and TestScannerAgreesWithDiagnose keep that true,
+// checking the Scanner against a parse-every-line reference. Searching a
 // whole buffer for these is what makes noise nearly free: lines between
 // hits are only counted, never looked at.
 //
@@ -214,7 +215,7 @@ var newline = []byte{'\n'}
 func (s *Scanner) evaluate(line []byte) bool {
 	line = trimEOL(line)
 	view := bytesView(line)
-	e, ok := parseString(view)
+	e, ok := parseString(view, false)
 	if !ok {
 		return false
 	}
@@ -223,7 +224,7 @@ func (s *Scanner) evaluate(line []byte) bool {
 		return false
 	}
 	// Reparse on a copy: the view's strings alias the buffer.
-	e, _ = parseString(string(line))
+	e, _ = parseString(string(line), true)
 	d, _ := Diagnose(e)
 	s.rec = Record{LineNo: s.stats.Lines, Entry: e, Matched: matched, Diagnosis: d}
 	if matched {
