@@ -117,8 +117,8 @@ type Edge struct {
 // RunEdge starts an edge container on nw and waits until it listens. On
 // error the returned Edge may still hold a container to terminate.
 func RunEdge(ctx context.Context, nw *testcontainers.DockerNetwork, spec EdgeSpec) (*Edge, error) {
-	if spec.Image == "" || len(spec.Aliases) == 0 {
-		return nil, fmt.Errorf("harness: RunEdge needs an image and at least one alias")
+	if spec.Image == "" || len(spec.Aliases) == 0 || nw == nil {
+		return nil, fmt.Errorf("harness: RunEdge needs an image, a network and at least one alias")
 	}
 	cfg := spec.Config
 	args := []string{"--listen", ":443", "--admin", ":8081", "--names", strings.Join(cfg.Names, ",")}
@@ -242,7 +242,7 @@ type Nginx struct {
 	BaseURL string
 }
 
-// RunNginx starts nginx on nw with spec.Config and waits for ReadyPath. The
+// RunNginx starts nginx on nw (nil: Docker's default bridge) with spec.Config and waits for ReadyPath. The
 // entrypoint is "nginx -c /etc/nginx/nginx.conf -g 'daemon off;'", which
 // also bypasses the official images' docker-entrypoint.sh scripts.
 func RunNginx(ctx context.Context, nw *testcontainers.DockerNetwork, spec NginxSpec) (*Nginx, error) {
@@ -258,8 +258,11 @@ func RunNginx(ctx context.Context, nw *testcontainers.DockerNetwork, spec NginxS
 	files := append([]testcontainers.ContainerFile{{
 		Reader: strings.NewReader(spec.Config), ContainerFilePath: NginxConfPath, FileMode: 0o644,
 	}}, spec.Files...)
-	opts := []testcontainers.ContainerCustomizer{
-		network.WithNetwork(nil, nw),
+	var opts []testcontainers.ContainerCustomizer
+	if nw != nil {
+		opts = append(opts, network.WithNetwork(nil, nw))
+	}
+	opts = append(opts,
 		testcontainers.WithLabels(image.Labels()),
 		testcontainers.WithEntrypoint("nginx"),
 		testcontainers.WithCmd("-c", NginxConfPath, "-g", "daemon off;"),
@@ -267,9 +270,9 @@ func RunNginx(ctx context.Context, nw *testcontainers.DockerNetwork, spec NginxS
 		LoopbackPorts(NginxPort),
 		testcontainers.WithWaitStrategy(
 			wait.ForHTTP(spec.ReadyPath).WithPort(NginxPort).WithForcedIPv4LocalHost().
-				WithStartupTimeout(spec.StartupTimeout).WithPollInterval(50 * time.Millisecond),
+				WithStartupTimeout(spec.StartupTimeout).WithPollInterval(50*time.Millisecond),
 		),
-	}
+	)
 	opts = append(opts, spec.Customizers...)
 	c, err := testcontainers.Run(ctx, spec.Image, opts...)
 	n := &Nginx{Container: c}

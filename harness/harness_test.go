@@ -4,15 +4,18 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/moby/moby/client"
 	"github.com/testcontainers/testcontainers-go"
+	tcexec "github.com/testcontainers/testcontainers-go/exec"
 	tclog "github.com/testcontainers/testcontainers-go/log"
 	"github.com/testcontainers/testcontainers-go/network"
 
@@ -119,7 +122,9 @@ func TestNginxAgainstEdge(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	cdn, err := harness.RunEdge(ctx, nw, harness.EdgeSpec{
+	// The two edges start concurrently; nginx must start after both (it
+	// resolves literal proxy_pass hosts at load).
+	edgeSpecs := []harness.EdgeSpec{{
 		Image:   edgeImg,
 		Aliases: []string{"d1234567890.cloudfront.net"},
 		Config: edge.Config{
@@ -127,21 +132,32 @@ func TestNginxAgainstEdge(t *testing.T) {
 			CertPEM: chain.Leaf.CertPEM, KeyPEM: chain.Leaf.KeyPEM, ChainPEM: chain.Leaf.ChainPEM,
 		},
 		Customizers: []testcontainers.ContainerCustomizer{logger},
-	})
-	testcontainers.CleanupContainer(t, cdn.Container, testcontainers.StopTimeout(0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	strict, err := harness.RunEdge(ctx, nw, harness.EdgeSpec{
+	}, {
 		Image:       edgeImg,
 		Aliases:     []string{"strict.cloudfront.net"},
 		Config:      edge.Config{Names: []string{"example.com"}, Profile: edge.ProfileStrict, HostCheck: true},
 		Customizers: []testcontainers.ContainerCustomizer{logger},
-	})
-	testcontainers.CleanupContainer(t, strict.Container, testcontainers.StopTimeout(0))
-	if err != nil {
+	}}
+	edges := make([]*harness.Edge, len(edgeSpecs))
+	errs := make([]error, len(edgeSpecs))
+	var wg sync.WaitGroup
+	for i, spec := range edgeSpecs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			edges[i], errs[i] = harness.RunEdge(ctx, nw, spec)
+		}()
+	}
+	wg.Wait()
+	for i := range edges {
+		if edges[i] != nil {
+			testcontainers.CleanupContainer(t, edges[i].Container, testcontainers.StopTimeout(0))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
 		t.Fatal(err)
 	}
+	cdn, strict := edges[0], edges[1]
 
 	ngx, err := harness.RunNginx(ctx, nw, harness.NginxSpec{
 		Image:  nginxImg,
@@ -301,6 +317,37 @@ func TestNginxAgainstEdge(t *testing.T) {
 			t.Errorf("status %d %s", code, body)
 		}
 	})
+}
+
+func TestStreamModuleLoads(t *testing.T) {
+	if os.Getenv("NGXLINT_NGINX_IMAGE") != "" {
+		t.Skip("stream is built in (not a dynamic module) in nginx.org images")
+	}
+	if _, err := os.Stat("/usr/lib/nginx/modules/ngx_stream_module.so"); err != nil {
+		t.Skipf("SKIP: libnginx-mod-stream not installed on the host: %v", err)
+	}
+	p := harnesstest.RequireDocker(t)
+	ctx := context.Background()
+	img, err := image.EnsureNginx(ctx, p, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf := "load_module /usr/lib/nginx/modules/ngx_stream_module.so;\n" +
+		"error_log stderr;\nevents {}\nstream { server { listen 9000; return ok; } }\n" +
+		"http { server { listen 80; location = /__harness/ready { return 200; } } }\n"
+	ngx, err := harness.RunNginx(ctx, nil, harness.NginxSpec{Image: img, Config: conf})
+	testcontainers.CleanupContainer(t, ngx.Container, testcontainers.StopTimeout(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, err := ngx.Container.Exec(ctx, []string{"nginx", "-t", "-c", harness.NginxConfPath}, tcexec.Multiplexed())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(out)
+	if code != 0 || !strings.Contains(string(b), "syntax is ok") {
+		t.Fatalf("nginx -t rc=%d:\n%s", code, b)
+	}
 }
 
 // TestSweep checks that Sweep removes resources of dead owners only.

@@ -33,8 +33,6 @@ const (
 	LabelHarness = "ngxlint.harness"
 	// LabelOwner identifies the creating process: "<hostname>/<pid>/<starttime>".
 	LabelOwner = "ngxlint.harness.owner"
-	// LabelImage is set on built images: "nginx" or "edge".
-	LabelImage = "ngxlint.harness.image"
 )
 
 // Repositories of the built images. The dotted first component keeps
@@ -226,18 +224,25 @@ func Sweep(ctx context.Context, p *testcontainers.DockerProvider) error {
 }
 
 // PruneImages removes built harness images of the given kind ("edge",
-// "nginx", or "" for both) that were last built or reused (LastTagTime)
+// "nginx", or "" for both; i.e. ngxlint.local/edge:*, ngxlint.local/nginx:*) that were last built or reused (LastTagTime)
 // more than olderThan ago, except the refs in keep. Images in use by a
 // container are skipped (no force). Under go test every change to a test
 // package yields a new test binary and so a new edge image of tens of MB;
 // harnesstest.RequireDocker prunes edge images older than a day.
 func PruneImages(ctx context.Context, p *testcontainers.DockerProvider, kind string, olderThan time.Duration, keep ...string) (removed []string, err error) {
 	cli := p.Client()
-	label := LabelImage
-	if kind != "" {
-		label += "=" + kind
+	var refs []string
+	switch kind {
+	case "edge":
+		refs = []string{EdgeRepo}
+	case "nginx":
+		refs = []string{NginxRepo}
+	case "":
+		refs = []string{EdgeRepo, NginxRepo}
+	default:
+		return nil, fmt.Errorf("prune: unknown image kind %q", kind)
 	}
-	il, err := cli.ImageList(ctx, client.ImageListOptions{Filters: client.Filters{}.Add("label", label)})
+	il, err := cli.ImageList(ctx, client.ImageListOptions{Filters: client.Filters{}.Add("reference", refs...)})
 	if err != nil {
 		return nil, fmt.Errorf("prune: list images: %w", err)
 	}

@@ -88,7 +88,7 @@ func EdgeContext(exe string) (ctxTar []byte, sum string, err error) {
 	if len(r.libDirs) > 0 {
 		env = append(env, "LD_LIBRARY_PATH="+strings.Join(r.libDirs, ":"))
 	}
-	df := dockerfile(map[string]string{LabelImage: "edge"}, env, []string{EdgeImagePath, edge.Subcommand}, nil)
+	df := dockerfile(env, []string{EdgeImagePath, edge.Subcommand})
 	return r.tar(df)
 }
 

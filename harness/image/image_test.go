@@ -66,7 +66,7 @@ func TestNginxContext(t *testing.T) {
 		t.Fatalf("first entry %q", names[0])
 	}
 	df := string(m["Dockerfile"].data)
-	for _, want := range []string{"FROM scratch", "COPY rootfs/ /", `ENTRYPOINT ["/usr/sbin/nginx"]`, `"ngxlint.harness.image"="nginx"`} {
+	for _, want := range []string{"FROM scratch", "COPY rootfs/ /", `ENTRYPOINT ["/usr/sbin/nginx", "-g", "daemon off;"]`} {
 		if !strings.Contains(df, want) {
 			t.Errorf("Dockerfile lacks %q:\n%s", want, df)
 		}

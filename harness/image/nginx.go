@@ -154,7 +154,7 @@ func NginxContext(src NginxSource) (ctxTar []byte, sum string, err error) {
 		}
 	}
 
-	version, dirs := nginxBuildInfo(src.Binary)
+	_, dirs := nginxBuildInfo(src.Binary)
 	for _, d := range []string{"/etc/nginx", "/etc/nginx/conf.d", "/var/log/nginx", "/var/lib/nginx",
 		"/var/cache/nginx", "/run", "/var/run", "/usr/share/nginx", "/usr/share/nginx/html"} {
 		r.addDir(d, 0o755)
@@ -181,18 +181,15 @@ func NginxContext(src NginxSource) (ctxTar []byte, sum string, err error) {
 	}
 	addUserFiles(r)
 
-	labels := map[string]string{LabelImage: "nginx"}
-	if version != "" {
-		labels["ngxlint.nginx.version"] = version
-	}
-	env := []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}
+	var env []string
 	if len(r.libDirs) > 0 {
 		env = append(env, "LD_LIBRARY_PATH="+strings.Join(r.libDirs, ":"))
 	}
 	// No EXPOSE: testcontainers publishes every EXPOSEd port on all
 	// interfaces when a request lists none; the harness publishes
-	// explicitly, on 127.0.0.1.
-	df := dockerfile(labels, env, []string{NginxImagePath}, []string{"-g", "daemon off;"})
+	// explicitly, on 127.0.0.1. "daemon off" is part of the entrypoint so
+	// that a plain `docker run` works; the harness overrides it anyway.
+	df := dockerfile(env, []string{NginxImagePath, "-g", "daemon off;"})
 	return r.tar(df)
 }
 
