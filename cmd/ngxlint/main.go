@@ -12,6 +12,8 @@ import (
 	"runtime/debug"
 
 	"github.com/spf13/cobra"
+
+	"github.com/ngxlint/ngxlint/harness/edge"
 )
 
 // Exit codes are part of the CI contract.
@@ -97,6 +99,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 }
 
 func main() {
+	// The harness runs this very binary as the mock edge inside its
+	// container (`ngxlint edge …`); dispatch before anything else.
+	edge.RunIfEdge()
 	runHooks()
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
