@@ -105,6 +105,9 @@ type EdgeSpec struct {
 	// Customizers are extra testcontainers options (e.g.
 	// testcontainers.WithLogger).
 	Customizers []testcontainers.ContainerCustomizer
+	// Port is the TLS port inside the container (default 443): the port
+	// the proxied URL names, so nginx's address stays untouched.
+	Port int
 }
 
 // Edge is a running edge container.
@@ -121,7 +124,11 @@ func RunEdge(ctx context.Context, nw *testcontainers.DockerNetwork, spec EdgeSpe
 		return nil, fmt.Errorf("harness: RunEdge needs an image, a network and at least one alias")
 	}
 	cfg := spec.Config
-	args := []string{"--listen", ":443", "--admin", ":8081", "--names", strings.Join(cfg.Names, ",")}
+	port := spec.Port
+	if port == 0 {
+		port = 443
+	}
+	args := []string{"--listen", ":" + strconv.Itoa(port), "--admin", ":8081", "--names", strings.Join(cfg.Names, ",")}
 	if cfg.Profile != "" {
 		args = append(args, "--profile", cfg.Profile)
 	}

@@ -97,8 +97,11 @@ func runNGX101(pass *Pass) {
 		if fixable {
 			var reason string
 			fix, reason = planFix(pass.Model, p, desc, len(settings) > 1, settings...)
-			if fix == nil && len(settings) > 1 {
+			switch {
+			case fix == nil && len(settings) > 1:
 				msg += fmt.Sprintf("; the SNI name should be %s, but %s, so no automatic edit", strings.Trim(settings[1].value, `"`), reason)
+			case fix == nil:
+				msg += fmt.Sprintf(" (no automatic fix: %s)", reason)
 			}
 		}
 		pass.Report(p.Directive, msg, fix)

@@ -72,20 +72,27 @@ func runNGX104(pass *Pass) {
 			continue
 		}
 		if !ok {
-			// Only the client's Host with several server names is a known
-			// mismatch; a computed Host (a map, another header) is unknown.
+			// Only the client's Host on a server with several names is a
+			// known mismatch: most of those names are not the proxy host.
+			// A computed Host (a map, another header) or a server with no
+			// name to go by is unknown.
 			s := p.Scope.Server()
-			if !hostFromServerNames(val) || s == nil || len(plainNames(s.ServerNames())) < 2 {
+			if !hostFromServerNames(val) || s == nil {
+				continue
+			}
+			if plain, patterns := serverHosts(s.ServerNames()); len(plain)+len(patterns) < 2 {
 				continue
 			}
 		}
 		pre := p.Prefix()
-		shown := host
-		if !ok {
-			shown = val
+		var msg string
+		if ok {
+			msg = fmt.Sprintf("%s sends SNI %q but the upstream receives Host %q: an edge serving %s presents its certificate for that name, not for %s; set %sssl_name",
+				target(p), sent, host, host, sent, pre)
+		} else {
+			msg = fmt.Sprintf("%s sends SNI %q but the upstream receives the client's Host (%s), which is not that name for most requests: an edge serving those names presents its certificate for them, not for %s; set %sssl_name",
+				target(p), sent, val, sent, pre)
 		}
-		msg := fmt.Sprintf("%s sends SNI %q but the upstream receives Host %q: an edge serving %s presents its certificate for that name, not for %s; set %sssl_name",
-			target(p), sent, shown, shown, sent, pre)
 		var fix *Fix
 		if ok && !model.IsIP(host) {
 			fix, why = planFix(pass.Model, p, fmt.Sprintf("send %s as SNI (%s)", host, why), true, setting{"ssl_name", quoteIfNeeded(host)})

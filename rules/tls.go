@@ -27,14 +27,6 @@ func target(p *model.Proxy) string {
 	return fmt.Sprintf("%s %s", p.Directive.Name, p.URL)
 }
 
-// nameNeed is the answer to "which name should this upstream be sent?".
-type nameNeed struct {
-	// Name is the proposed *_ssl_name; empty when unknown.
-	Name string
-	// Why says where Name came from, or why none could be chosen.
-	Why string
-}
-
 // hostReceived works out the Host the upstream receives, which is the name
 // a CDN routes on and presents its certificate for. ok is false when it
 // cannot be told from the configuration (several server names, a computed
@@ -58,26 +50,22 @@ func hostReceived(p *model.Proxy) (host, why string, ok bool) {
 		// No Host line before 1.31.4, $proxy_host from then on (§1.6).
 		return "", "the Host header is set to an empty value", false
 	}
-	// $host:$server_port and the like: the port does not name anything.
-	base := val
-	if i := strings.IndexByte(base, ':'); i > 0 && strings.HasPrefix(base, "$") {
-		base = base[:i]
-	}
-	switch base {
-	case "$host", "${host}", "$http_host", "${http_host}":
+	switch hostBase(val) {
+	case "$host", "$http_host":
 		s := p.Scope.Server()
 		if s == nil || s.Node == nil && len(s.ServerNames()) == 0 {
 			return "", fmt.Sprintf("the Host header is %s and the server is unknown in this snippet", val), false
 		}
-		names := plainNames(s.ServerNames())
-		if len(names) == 1 {
+		names, patterns := serverHosts(s.ServerNames())
+		switch {
+		case len(names) == 1 && len(patterns) == 0:
 			return names[0], fmt.Sprintf("the Host header is %s and the server's only server_name is %s", val, names[0]), true
+		case len(names)+len(patterns) == 0:
+			return "", fmt.Sprintf("the Host header is %s and the server has no server_name to tell it by", val), false
 		}
-		if len(names) == 0 {
-			return "", fmt.Sprintf("the Host header is %s and the server has no plain server_name", val), false
-		}
-		return "", fmt.Sprintf("the Host header is %s and the server has %d names (%s)", val, len(names), strings.Join(names, ", ")), false
-	case "$server_name", "${server_name}":
+		all := append(append([]string{}, names...), patterns...)
+		return "", fmt.Sprintf("the Host header is %s and the server answers for %d names (%s)", val, len(all), strings.Join(all, ", ")), false
+	case "$server_name":
 		// $server_name is the server's primary (first) name, whatever the
 		// client asked for.
 		s := p.Scope.Server()
@@ -88,7 +76,7 @@ func hostReceived(p *model.Proxy) (host, why string, ok bool) {
 		if len(names) == 0 {
 			return "", fmt.Sprintf("the Host header is %s and the server has no server_name here", val), false
 		}
-		if plain := plainNames(names[:1]); len(plain) == 1 {
+		if plain, _ := serverHosts(names[:1]); len(plain) == 1 {
 			return plain[0], fmt.Sprintf("the Host header is %s, the server's first server_name %s", val, plain[0]), true
 		}
 		return "", fmt.Sprintf("the Host header is %s and the server's first name %s is not a host name", val, names[0]), false
@@ -107,17 +95,30 @@ func hostReceived(p *model.Proxy) (host, why string, ok bool) {
 	return "", fmt.Sprintf("the Host header is computed (%s)", val), false
 }
 
+// hostBase reduces a Host value to the variable it is built on when it is
+// one variable, optionally followed by a port ($host:$server_port, with
+// ${host} spelt $host); other values come back unchanged.
+func hostBase(val string) string {
+	if !strings.HasPrefix(val, "$") {
+		return val
+	}
+	base := val
+	if i := strings.IndexByte(base, ':'); i > 0 {
+		base = base[:i]
+	}
+	if strings.HasPrefix(base, "${") && strings.HasSuffix(base, "}") {
+		base = "$" + base[2:len(base)-1]
+	}
+	return base
+}
+
 // hostFromServerNames reports whether a Host value is the client's Host
 // ($host, $http_host, optionally with a port), which hostReceived can only
 // pin down through the server's names, as opposed to an expression it
 // cannot evaluate at all.
 func hostFromServerNames(val string) bool {
-	base := val
-	if i := strings.IndexByte(base, ':'); i > 0 {
-		base = base[:i]
-	}
-	switch base {
-	case "$host", "${host}", "$http_host", "${http_host}":
+	switch hostBase(val) {
+	case "$host", "$http_host":
 		return true
 	}
 	return false
@@ -127,21 +128,25 @@ func hostFromServerNames(val string) bool {
 // spelt out: it always names the proxy target itself.
 func isProxyHost(val string) bool { return val == "$proxy_host" || val == "${proxy_host}" }
 
-// plainNames keeps the server names a client can literally send.
-func plainNames(names []string) []string {
-	var out []string
+// serverHosts splits server names into the literal names a client can send
+// and the patterns (wildcards, regexes) that stand for open-ended sets of
+// names. "" and "_" name nothing a Host header carries and are dropped.
+func serverHosts(names []string) (plain, patterns []string) {
 	seen := map[string]bool{}
 	for _, n := range names {
-		if n == "" || n == "_" || strings.HasPrefix(n, "~") || strings.Contains(n, "*") || strings.HasPrefix(n, ".") || strings.Contains(n, "$") {
-			continue
-		}
-		n = strings.ToLower(n)
-		if !seen[n] {
-			seen[n] = true
-			out = append(out, n)
+		switch {
+		case n == "" || n == "_":
+		case strings.HasPrefix(n, "~") || strings.Contains(n, "*") || strings.HasPrefix(n, ".") || strings.Contains(n, "$"):
+			patterns = append(patterns, n)
+		default:
+			n = strings.ToLower(n)
+			if !seen[n] {
+				seen[n] = true
+				plain = append(plain, n)
+			}
 		}
 	}
-	return out
+	return plain, patterns
 }
 
 // sentName is the name nginx sends (SNI) and verifies when *_ssl_name is
@@ -208,6 +213,11 @@ func planFix(m *model.Model, p *model.Proxy, desc string, specific bool, setting
 		own := loc.Own(pre + st.name)
 		if len(own) > 0 && len(own[0].Args) > 0 {
 			d := own[0]
+			if sharedFile(m, d.File) && d.File != locationFile(m, loc) {
+				// Changing it would change every location including the
+				// file, and adding a second one is a duplicate.
+				return nil, fmt.Sprintf("%s%s is set in %s, which is included more than once", pre, st.name, d.File.Path)
+			}
 			edits = append(edits, Edit{File: d.File, Start: d.Args[0].Start, End: d.Args[len(d.Args)-1].End, NewText: st.value})
 			continue
 		}
@@ -266,7 +276,24 @@ func anchor(m *model.Model, p *model.Proxy) *config.Directive {
 	if _, ok := index[best]; !ok {
 		return nil
 	}
+	// A statement that came into the location through an include of a
+	// file that is included elsewhere too: an edit there lands in every
+	// includer, where it may duplicate a directive that includer sets
+	// itself. Anchor on the include line in the location instead.
+	own := locationFile(m, loc)
+	for best.File != own && sharedFile(m, best.File) && best.File.Via != nil {
+		best = best.File.Via
+	}
 	return best
+}
+
+// locationFile is the file that holds a location's own braces: statements
+// written there belong to this location in every inclusion of the file.
+func locationFile(m *model.Model, loc *model.Scope) *config.File {
+	if loc.Node != nil {
+		return loc.Node.File
+	}
+	return m.Tree.Root
 }
 
 // insertion plans where new directives go for a proxy: right after the

@@ -26,9 +26,11 @@ func includedFiles(t testing.TB, tree *Tree, dir string) [][]string {
 					rel, err := filepath.Rel(dir, f.Path)
 					require.NoError(t, err)
 					files = append(files, filepath.ToSlash(rel))
-					walk(f.Top)
 				}
 				out = append(out, files)
+				for _, f := range d.Include.Files {
+					walk(f.Top)
+				}
 			}
 			walk(d.Block)
 		}
@@ -49,7 +51,7 @@ func TestIncludePrefix(t *testing.T) {
 	assert.Equal(t, filepath.Join(dir, "b.conf"), srv.File.Name)
 	assert.Equal(t, "http", srv.Parent.Name, "Parent crosses include boundaries")
 	ret := find(t, srv.Block, "return")
-	assert.Equal(t, []string{"prefix"}, ret.Values())
+	assert.Equal(t, []string{"200", "prefix"}, ret.Values())
 	// Chain: innermost include first.
 	chain := ret.Chain()
 	require.Len(t, chain, 2)
@@ -213,7 +215,7 @@ func TestSymlinks(t *testing.T) {
 		`{dir}/nginx.conf:3:24: open() "{dir}/loop/a.conf" failed (40: Too many levels of symbolic links)`,
 		`{dir}/nginx.conf:3:24: open() "{dir}/loop/b.conf" failed (40: Too many levels of symbolic links)`,
 		`{dir}/nginx.conf:4:24: open() "{dir}/loop/a.conf" failed (40: Too many levels of symbolic links)`,
-		`{dir}/nginx.conf:5:22: include cycle: {dir}/nginx.conf:5 -> {dir}/alias.conf`,
+		`{dir}/nginx.conf:5:23: include cycle: {dir}/nginx.conf:5 -> {dir}/alias.conf`,
 	}, got)
 }
 
@@ -237,11 +239,10 @@ func TestPathMapping(t *testing.T) {
 	assert.Equal(t, []string{"mime.types", "conf.d/site.conf", "conf.d/relative.inc"}, paths)
 	assert.Equal(t, []string{"mapped"}, find(t, tree.Root.Top, "http", "server", "server_name").Values())
 
-	// Without the mapping the absolute includes are plain missing files
-	// (the glob matches nothing; the relative include is an error).
-	_, diags := load(t, filepath.Join(dir, "nginx.conf"), Options{})
+	// A missing mapped file names both paths.
+	_, diags := load(t, filepath.Join(dir, "nginx.conf"), Options{PathMap: []Mapping{{From: "/etc/nginx", To: t.TempDir()}}})
 	require.Len(t, diags, 1)
-	assert.Contains(t, diags[0].Message, `open() "/etc/nginx/mime.types" failed (2: No such file or directory)`)
+	assert.Contains(t, diags[0].Message, `open() "/etc/nginx/mime.types" failed (2: No such file or directory) (looked for `)
 
 	m, err := ParseMapping("/etc/nginx/=./x")
 	require.NoError(t, err)
@@ -369,18 +370,22 @@ func TestBytes(t *testing.T) {
 		assert.Empty(t, tree.Root.Top)
 	})
 	t.Run("size-limit", func(t *testing.T) {
-		root := fixturePath("valid", "tables", "nginx.conf")
-		_, diags := Load(context.Background(), root, Options{MaxFileSize: 100})
+		dir := t.TempDir()
+		root := filepath.Join(dir, "nginx.conf")
+		require.NoError(t, os.WriteFile(root, []byte("events {}\nhttp {\n    include big.conf;\n}\n"), 0o644))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "big.conf"), bytes.Repeat([]byte("# filler\n"), 20), 0o644))
+		_, diags := Load(context.Background(), root, Options{MaxFileSize: 40})
 		require.Len(t, diags, 1)
-		assert.Contains(t, diags[0].Message, "over the 100-byte limit")
+		assert.Equal(t, root+": file is 41 bytes, over the 40-byte limit", diags[0].Error())
 		// An included file over the limit is an error at its include.
-		_, diags = Load(context.Background(), root, Options{MaxFileSize: 700})
-		assert.Equal(t, []string{`valid/tables/nginx.conf:6:33: ` + fixturePath("valid", "tables", "conf", "more.types") + `: file is 42 bytes, over the 700-byte limit`}, diagStrings(diags)[:0])
-		_, diags = Load(context.Background(), root, Options{MaxFileSize: 40})
+		_, diags = Load(context.Background(), root, Options{MaxFileSize: 100})
 		require.Len(t, diags, 1)
+		assert.Equal(t, root+`:3:21: "`+filepath.Join(dir, "big.conf")+`": file is 180 bytes, over the 100-byte limit`, diags[0].Error())
+		_, diags = Load(context.Background(), root, Options{})
+		assert.Empty(t, diags)
 		_, diags = Load(context.Background(), "-", Options{MaxFileSize: 10, Stdin: strings.NewReader("events {}\nhttp {}\n")})
 		require.Len(t, diags, 1)
-		assert.Contains(t, diags[0].Message, "over the 10-byte limit")
+		assert.Equal(t, "-: input is over the 10-byte limit", diags[0].Error())
 	})
 }
 
@@ -396,7 +401,7 @@ func TestDepth(t *testing.T) {
 
 	src := strings.Repeat("a{", 100000)
 	tree, diags = Parse(context.Background(), "deep.conf", []byte(src), Options{})
-	assert.Equal(t, []string{`deep.conf:1:400: blocks nested deeper than 200 levels`}, diagStrings(diags))
+	assert.Equal(t, []string{`deep.conf:1:402: blocks nested deeper than 200 levels`}, diagStrings(diags))
 	checkTree(t, tree)
 	d := tree.Root.Top[0]
 	n := 1

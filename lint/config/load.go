@@ -116,8 +116,8 @@ func (l *loader) addDiag(f *File, off int32, sev Severity, msg string) {
 
 // Load reads the configuration rooted at root: a main config file, a
 // directory holding nginx.conf, a snippet, "-" for standard input, or a
-// `nginx -T` dump. Diagnostics come back sorted by file and position; the
-// tree is usable even when they hold errors.
+// `nginx -T` dump. Diagnostics come back sorted by file (files in load
+// order) and position; the tree is usable even when they hold errors.
 func Load(ctx context.Context, root string, opts Options) (*Tree, []Diagnostic) {
 	if root == "-" {
 		r := opts.Stdin
@@ -409,9 +409,19 @@ func (l *loader) include(p *parser, d *Directive, termPos int) {
 	}
 }
 
+// tooBig is the file-size limit error; the diagnostic names the file.
+type tooBig struct{ size, limit int64 }
+
+func (e tooBig) Error() string {
+	return fmt.Sprintf("file is %d bytes, over the %d-byte limit", e.size, e.limit)
+}
+
 func includeErr(name, local string, err error) string {
 	var pe *fs.PathError
+	var big tooBig
 	switch {
+	case errors.As(err, &big):
+		return fmt.Sprintf(`"%s": %v`, name, err)
 	case errors.Is(err, fs.ErrNotExist):
 		msg := fmt.Sprintf(`open() "%s" failed (2: No such file or directory)`, name)
 		if local != name {
@@ -482,7 +492,7 @@ func (diskFS) read(p string, limit int64) ([]byte, error) {
 		return nil, &fs.PathError{Op: "pread", Path: p, Err: syscall.EISDIR}
 	}
 	if st.Size() > limit {
-		return nil, fmt.Errorf("%s: file is %d bytes, over the %d-byte limit", p, st.Size(), limit)
+		return nil, tooBig{st.Size(), limit}
 	}
 	return readLimited(f, limit)
 }
@@ -566,7 +576,7 @@ func (m *memFS) read(p string, limit int64) ([]byte, error) {
 		return nil, &fs.PathError{Op: "open", Path: p, Err: fs.ErrNotExist}
 	}
 	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("%s: file is %d bytes, over the %d-byte limit", p, len(b), limit)
+		return nil, tooBig{int64(len(b)), limit}
 	}
 	return b, nil
 }

@@ -192,3 +192,26 @@ func TestNginxLoaderOnly(t *testing.T) {
 	assert.Equal(t, 3, d.Pos().Line)
 	assert.Equal(t, 4, d.File.Position(d.End-1).Line, "terminator line, where nginx reports")
 }
+
+// TestNginxDumpLive: for every valid fixture nginx accepts, `nginx -T`
+// output loads as the same tree as the files on disk.
+func TestNginxDumpLive(t *testing.T) {
+	bin := nginxBin(t)
+	for _, name := range fixtureNames(t, "valid") {
+		t.Run(name, func(t *testing.T) {
+			if why, ok := nginxSkip[name]; ok {
+				t.Skip(why)
+			}
+			dir := fixturePath("valid", name)
+			cmd := exec.Command(bin, "-T", "-q", "-p", dir+"/", "-c", filepath.Join(dir, "nginx.conf"))
+			out, err := cmd.Output()
+			require.NoError(t, err)
+			tree, diags := Parse(context.Background(), "dump.txt", out, Options{})
+			require.Empty(t, diagStrings(diags))
+			require.True(t, tree.Dump)
+			disk := loadValid(t, name)
+			assert.Equal(t, ourTree(disk.Root.Top), ourTree(tree.Root.Top))
+			assert.Equal(t, len(disk.Files), len(tree.Files))
+		})
+	}
+}

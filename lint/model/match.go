@@ -5,8 +5,30 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"strings"
+	"sync"
 	"unicode"
 )
+
+// compiled caches regexes by expression. Matching runs per request line
+// in the log mapper, and compiling a location's or server name's regex on
+// every call would dominate it; the set of expressions is bounded by the
+// configuration, so the cache is too.
+var compiled sync.Map // string → compiledRe
+
+type compiledRe struct {
+	re  *regexp.Regexp
+	err error
+}
+
+func compile(expr string) (*regexp.Regexp, error) {
+	if c, ok := compiled.Load(expr); ok {
+		c := c.(compiledRe)
+		return c.re, c.err
+	}
+	re, err := regexp.Compile(expr)
+	compiled.Store(expr, compiledRe{re, err})
+	return re, err
+}
 
 // nginx picks a server block by name and a location by URI with rules that
 // people misremember (exact before longest prefix, regexes in config order
@@ -53,7 +75,7 @@ func LocOf(s *Scope) Loc {
 		if l.Modifier == "~*" {
 			expr = "(?i)" + expr
 		}
-		l.re, l.reErr = regexp.Compile(expr)
+		l.re, l.reErr = compile(expr)
 	}
 	return l
 }
@@ -232,7 +254,7 @@ func MatchServer(servers []*Scope, host string) *Scope {
 			if !strings.HasPrefix(n, "~") {
 				continue
 			}
-			re, err := regexp.Compile("(?i)" + n[1:])
+			re, err := compile("(?i)" + n[1:])
 			if err == nil && re.MatchString(host) {
 				return s
 			}

@@ -378,20 +378,34 @@ func (m *Model) resolveProxies() {
 
 func (m *Model) httpProxy(s *Scope, d *config.Directive) *Proxy {
 	p := &Proxy{Directive: d, Scope: s, URL: d.Arg(0), Module: strings.TrimSuffix(d.Name, "_pass")}
-	u := p.URL
+	if name, ok := singleVariable(p.URL); ok {
+		m.urlVariable(p, name)
+		return p
+	}
+	var unix bool
+	p.Scheme, p.TLS, p.Host, p.Port, unix = parseTarget(p.URL)
+	if unix {
+		p.HostKind = HostUnix
+		return p
+	}
+	m.classify(p, m.Upstreams)
+	return p
+}
+
+// parseTarget splits a proxy_pass, grpc_pass or uwsgi_pass URL.
+func parseTarget(u string) (scheme string, tls bool, host, port string, unix bool) {
 	scheme, rest, ok := strings.Cut(u, "://")
 	if !ok {
 		// uwsgi_pass and grpc_pass accept a bare host:port.
 		scheme, rest = "", u
 	}
-	p.Scheme = strings.ToLower(scheme)
-	switch p.Scheme {
+	scheme = strings.ToLower(scheme)
+	switch scheme {
 	case "https", "grpcs", "suwsgi":
-		p.TLS = true
+		tls = true
 	}
 	if strings.HasPrefix(rest, "unix:") {
-		p.HostKind = HostUnix
-		return p
+		return scheme, tls, "", "", true
 	}
 	hostport := rest
 	if i := strings.IndexByte(hostport, '/'); i >= 0 {
@@ -401,9 +415,57 @@ func (m *Model) httpProxy(s *Scope, d *config.Directive) *Proxy {
 		hostport = hostport[:i]
 	}
 	hostport = cutURIVariables(hostport)
-	p.Host, p.Port = splitHostPort(hostport)
-	m.classify(p, m.Upstreams)
-	return p
+	host, port = splitHostPort(hostport)
+	return scheme, tls, host, port, false
+}
+
+// singleVariable reports whether s is exactly one variable reference,
+// "$name" or "${name}", and returns the name.
+func singleVariable(s string) (string, bool) {
+	if !strings.HasPrefix(s, "$") {
+		return "", false
+	}
+	name := s[1:]
+	if strings.HasPrefix(name, "{") && strings.HasSuffix(name, "}") {
+		name = name[1 : len(name)-1]
+	}
+	if name == "" {
+		return "", false
+	}
+	for i := 0; i < len(name); i++ {
+		if !isNameByte(name[i]) {
+			return "", false
+		}
+	}
+	return name, true
+}
+
+// urlVariable handles a target that is one variable holding the whole URL
+// (`set $backend https://cdn.example.net; proxy_pass $backend;`). nginx
+// parses the URL per request, so the scheme, and with it TLS, comes from
+// the values the variable can take: the proxy counts as TLS when one of
+// them has a TLS scheme, and Values lists the hosts of those (plus a
+// HostVariable entry per computed value, which may be TLS too).
+func (m *Model) urlVariable(p *Proxy, name string) {
+	p.Host = p.URL
+	p.HostKind = HostVariable
+	for _, r := range m.rawValues(p.Scope, name, false) {
+		if strings.Contains(r.text, "$") {
+			p.Values = append(p.Values, Value{Host: r.text, Kind: HostVariable, Source: r.src})
+			continue
+		}
+		scheme, tls, host, _, unix := parseTarget(r.text)
+		if !tls || unix {
+			continue
+		}
+		p.TLS = true
+		p.Scheme = scheme
+		k, u := hostKind(host, m.Upstreams)
+		p.Values = append(p.Values, Value{Host: host, Kind: k, Upstream: u, Source: r.src})
+	}
+	if !p.TLS {
+		p.Values = nil
+	}
 }
 
 // uriVariables always expand to a URI part ("/…", "?…" or nothing), so in
@@ -490,47 +552,65 @@ func splitHostPort(hp string) (host, port string) {
 	return hp, ""
 }
 
-// variableValues finds what a host like "$cdn" can be: `set $cdn …` in the
-// enclosing scopes and in the if blocks they hold (rewrite directives of an
-// if run in its location's rewrite phase), or the values of `map … $cdn` in
-// the same module (http or stream). A host that is more than one variable
-// reference (e.g. "$a.example.com") has no known values. A computed value
-// is kept as a HostVariable entry so callers can tell the list is partial.
+// variableValues finds what a host like "$cdn" can be (see rawValues). A
+// host that is more than one variable reference (e.g. "$a.example.com")
+// has no known values. A computed value is kept as a HostVariable entry so
+// callers can tell the list is partial.
 func (m *Model) variableValues(p *Proxy, ups map[string]*Upstream) []Value {
-	name := p.Host
-	name = strings.TrimPrefix(name, "$")
-	name = strings.TrimSuffix(strings.TrimPrefix(name, "{"), "}")
-	if name == "" || strings.ContainsAny(name, "$.:/{}") {
+	name, ok := singleVariable(p.Host)
+	if !ok {
 		return nil
 	}
 	var out []Value
-	add := func(v string, src *config.Directive) {
-		if strings.Contains(v, "$") {
-			out = append(out, Value{Host: v, Kind: HostVariable, Source: src})
-			return
+	for _, r := range m.rawValues(p.Scope, name, p.Module == "stream") {
+		if strings.Contains(r.text, "$") {
+			out = append(out, Value{Host: r.text, Kind: HostVariable, Source: r.src})
+			continue
 		}
-		h, _ := splitHostPort(v)
+		h, _ := splitHostPort(r.text)
 		k, u := hostKind(h, ups)
-		out = append(out, Value{Host: h, Kind: k, Upstream: u, Source: src})
+		out = append(out, Value{Host: h, Kind: k, Upstream: u, Source: r.src})
 	}
-	var sets func(s *Scope)
-	sets = func(s *Scope) {
-		for _, d := range s.Dirs {
-			if d.Name == "set" && strings.EqualFold(d.Arg(0), "$"+name) && len(d.Args) >= 2 {
-				add(d.Arg(1), d)
+	return out
+}
+
+// rawValue is one value a variable can be given, as written.
+type rawValue struct {
+	text string
+	src  *config.Directive
+}
+
+// rawValues lists what variable name can hold at a proxy in scope s:
+// `set $name …` that runs for the request (the proxy's own location and
+// the if blocks in it, and the server level with its if blocks; an
+// enclosing location's rewrite directives do not run for a nested one),
+// and the values of `map … $name` in the same module (http or stream).
+func (m *Model) rawValues(s *Scope, name string, stream bool) []rawValue {
+	var out []rawValue
+	var sets func(x *Scope)
+	sets = func(x *Scope) {
+		for _, d := range x.Dirs {
+			// variable names are case-insensitive in nginx
+			if d.Name == "set" && len(d.Args) >= 2 && strings.EqualFold(d.Arg(0), "$"+name) {
+				out = append(out, rawValue{d.Arg(1), d})
 			}
 		}
-		for _, c := range s.Children {
-			if c.Kind == KindIf && c != p.Scope {
+		for _, c := range x.Children {
+			if c.Kind == KindIf && c != s {
 				sets(c)
 			}
 		}
 	}
-	for x := p.Scope; x != nil; x = x.Parent {
+	inLocation := false
+	for x := s; x != nil; x = x.Parent {
+		if x.Kind == KindLocation {
+			if inLocation {
+				continue
+			}
+			inLocation = true
+		}
 		sets(x)
 	}
-	stream := p.Module == "stream"
-	// variable names are case-insensitive in nginx
 	var keys []string
 	for v := range m.Maps {
 		if strings.EqualFold(v, "$"+name) {
@@ -543,7 +623,9 @@ func (m *Model) variableValues(p *Proxy, ups map[string]*Upstream) []Value {
 			if m.inStream(md) != stream {
 				continue
 			}
-			m.mapValues(md, add)
+			m.mapValues(md, func(text string, src *config.Directive) {
+				out = append(out, rawValue{text, src})
+			})
 		}
 	}
 	return out

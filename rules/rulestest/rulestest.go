@@ -42,7 +42,8 @@ func Wants(t *config.Tree) map[string][]string {
 				continue
 			}
 			key := fmt.Sprintf("%s:%d", f.Path, c.Line())
-			for _, id := range strings.FieldsFunc(m[1], func(r rune) bool { return r == ' ' || r == ',' || r == '\t' }) {
+			// split on commas and any space, \r included (CRLF files)
+			for _, id := range strings.Fields(strings.ReplaceAll(m[1], ",", " ")) {
 				out[key] = append(out[key], id)
 			}
 		}

@@ -1,0 +1,339 @@
+package harness
+
+import (
+	"fmt"
+	"os"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/ngxlint/ngxlint/lint/config"
+	"github.com/ngxlint/ngxlint/lint/model"
+)
+
+// Paths the harness owns inside the nginx container.
+const (
+	harnessLogDir    = "/var/log/ngxlint"
+	harnessErrorLog  = harnessLogDir + "/error.log"
+	harnessAccessLog = harnessLogDir + "/access.log"
+	// HarnessPort serves the readiness and config-generation probe.
+	HarnessPort   = 18080
+	readyPath     = "/__ngxlint/ready"
+	probeHeader   = "X-Ngxlint-Probe"
+	dockerDNS     = "127.0.0.11"
+	streamModule  = "/usr/lib/nginx/modules/ngx_stream_module.so"
+	generatedCert = "ngxlint-generated"
+)
+
+// staged is the user's configuration laid out for the container: every
+// file at the path nginx opens, with the few edits the harness needs.
+// Edits keep line numbers, so error.log lines still point at the user's
+// lines.
+type staged struct {
+	Files    map[string][]byte // container path → content
+	ConfPath string
+	Ports    []listenPort
+	// Cert and key paths get a generated pair; CA paths get the harness
+	// CA, so verification against the edges works. No user private key
+	// ever enters the container.
+	CertPaths, KeyPaths, CAPaths []string
+	Notes                        []string
+}
+
+type listenPort struct {
+	Port   int
+	SSL    bool
+	Stream bool
+	Server *model.Scope
+}
+
+type textEdit struct {
+	start, end int32
+	text       string
+}
+
+// stageOptions tune staging.
+type stageOptions struct {
+	Generation   string
+	LoadStream   bool // the image needs load_module for stream (Debian)
+	ModuleDir    string
+	hasStreamMod bool
+}
+
+// stage prepares a loaded tree for the container.
+func stage(t *config.Tree, m *model.Model, o stageOptions) (*staged, error) {
+	s := &staged{Files: map[string][]byte{}}
+	edits := map[*config.File][]textEdit{}
+	add := func(f *config.File, e textEdit) { edits[f] = append(edits[f], e) }
+	comment := func(d *config.Directive) {
+		// keep the line count: every line of the directive gets a '#'
+		add(d.File, textEdit{d.Start, d.End, "#" + strings.ReplaceAll(d.Raw(), "\n", "\n#")})
+	}
+	replaceArgs := func(d *config.Directive, text string) {
+		if len(d.Args) == 0 {
+			add(d.File, textEdit{d.NameEnd, d.NameEnd, " " + text})
+			return
+		}
+		add(d.File, textEdit{d.Args[0].Start, d.Args[len(d.Args)-1].End, text})
+	}
+	seenPath := map[string]bool{}
+	addPath := func(list *[]string, p string) {
+		if p == "" || strings.Contains(p, "$") || strings.HasPrefix(p, "data:") || strings.HasPrefix(p, "engine:") {
+			return
+		}
+		if !path.IsAbs(p) {
+			p = path.Join(t.Prefix, p)
+		}
+		if !seenPath[p] {
+			seenPath[p] = true
+			*list = append(*list, p)
+		}
+	}
+	hasStreamLoad := false
+	var httpBlock *config.Directive
+	config.Walk(t.Top(), func(d *config.Directive) bool {
+		switch d.Name {
+		case "error_log", "access_log", "user", "daemon", "master_process", "ssl_password_file",
+			"proxy_ssl_password_file", "grpc_ssl_password_file", "uwsgi_ssl_password_file",
+			"ssl_session_ticket_key", "ssl_crl", "proxy_ssl_crl", "grpc_ssl_crl", "uwsgi_ssl_crl",
+			"ssl_stapling_file", "ssl_ecdh_curve":
+			comment(d)
+		case "ssl_dhparam":
+			if _, err := os.Stat(localOf(t, d.Arg(0))); err != nil {
+				comment(d)
+			}
+		case "pid":
+			replaceArgs(d, "/run/nginx.pid")
+		case "resolver":
+			// production resolvers are unreachable; Docker's embedded DNS
+			// knows the edges' aliases
+			replaceArgs(d, dockerDNS+" valid=1s ipv6=off")
+		case "load_module":
+			if strings.Contains(d.Arg(0), "stream") {
+				hasStreamLoad = true
+			}
+			if o.ModuleDir != "" && !path.IsAbs(d.Arg(0)) {
+				replaceArgs(d, path.Join(o.ModuleDir, path.Base(d.Arg(0))))
+			}
+		case "ssl_certificate", "proxy_ssl_certificate", "grpc_ssl_certificate", "uwsgi_ssl_certificate":
+			addPath(&s.CertPaths, d.Arg(0))
+		case "ssl_certificate_key", "proxy_ssl_certificate_key", "grpc_ssl_certificate_key", "uwsgi_ssl_certificate_key":
+			addPath(&s.KeyPaths, d.Arg(0))
+		case "ssl_trusted_certificate", "ssl_client_certificate", "proxy_ssl_trusted_certificate",
+			"grpc_ssl_trusted_certificate", "uwsgi_ssl_trusted_certificate":
+			addPath(&s.CAPaths, d.Arg(0))
+		case "http":
+			if httpBlock == nil && d.Parent == nil {
+				httpBlock = d
+			}
+		case "listen":
+			lp, rewrite, keep := parseListen(d)
+			if !keep {
+				comment(d)
+				return true
+			}
+			if rewrite != "" {
+				add(d.File, textEdit{d.Args[0].Start, d.Args[0].End, rewrite})
+			}
+			if lp.Port > 0 {
+				lp.Stream = isStream(d)
+				s.Ports = append(s.Ports, lp)
+			}
+		}
+		return true
+	})
+	// attach servers to ports
+	for i := range s.Ports {
+		s.Ports[i].Server = nil
+	}
+	for _, srv := range append(append([]*model.Scope{}, m.Servers...), m.StreamServers...) {
+		for _, l := range srv.Own("listen") {
+			lp, _, keep := parseListen(l)
+			if !keep || lp.Port == 0 {
+				continue
+			}
+			for i := range s.Ports {
+				if s.Ports[i].Port == lp.Port && s.Ports[i].Server == nil {
+					s.Ports[i].Server = srv
+					break
+				}
+			}
+		}
+	}
+
+	root := t.Root
+	harnessHTTP := fmt.Sprintf(" log_format ngxlint_probe '$http_x_ngxlint_probe $status'; access_log %s ngxlint_probe;"+
+		" server { listen %d; location = %s { return 200 \"%s\"; } }", harnessAccessLog, HarnessPort, readyPath, o.Generation)
+	mainTail := fmt.Sprintf("\nerror_log %s info;\n", harnessErrorLog)
+	switch t.Context {
+	case "main":
+		if httpBlock == nil {
+			return nil, fmt.Errorf("verify needs an http{} block: the harness probes nginx over HTTP")
+		}
+		add(httpBlock.File, textEdit{httpBlock.BlockOpen + 1, httpBlock.BlockOpen + 1, harnessHTTP})
+		add(root, textEdit{int32(len(root.Src)), int32(len(root.Src)), mainTail})
+		if o.LoadStream && !hasStreamLoad && hasStream(t) {
+			add(root, textEdit{0, 0, "load_module " + streamModule + "; "})
+		}
+		s.ConfPath = path.Join(t.Prefix, path.Base(root.Name))
+	case "http", "server", "location":
+		wrap := wrapper(t, harnessHTTP, mainTail)
+		s.ConfPath = path.Join(t.Prefix, "ngxlint-verify.conf")
+		s.Files[s.ConfPath] = []byte(wrap)
+		if t.Context == "location" || (t.Context == "server" && len(m.Servers) > 0 && len(m.Servers[0].Own("listen")) == 0) {
+			s.Ports = append(s.Ports, listenPort{Port: 80, Server: firstServer(m)})
+		}
+	default:
+		return nil, fmt.Errorf("verify does not support snippets in the %q context; pass the main nginx.conf", t.Context)
+	}
+
+	for _, f := range t.Files {
+		name := f.Name
+		if f == root && t.Context == "main" {
+			name = s.ConfPath
+		}
+		if _, done := s.Files[name]; done {
+			continue
+		}
+		s.Files[name] = applyEdits(f.Src, edits[f])
+	}
+	for _, p := range s.CertPaths {
+		delete(s.Files, p)
+	}
+	for _, p := range s.KeyPaths {
+		delete(s.Files, p)
+	}
+	sort.Slice(s.Ports, func(i, j int) bool { return s.Ports[i].Port < s.Ports[j].Port })
+	return s, nil
+}
+
+func firstServer(m *model.Model) *model.Scope {
+	if len(m.Servers) > 0 {
+		return m.Servers[0]
+	}
+	return nil
+}
+
+// wrapper builds a main config around a snippet, in the snippet's context.
+func wrapper(t *config.Tree, harnessHTTP, mainTail string) string {
+	inc := fmt.Sprintf("include %s;", t.Root.Name)
+	var body string
+	switch t.Context {
+	case "http":
+		body = inc
+	case "server":
+		body = "server { " + inc + " }"
+		if !hasListen(t.Top()) {
+			body = "server { listen 80; " + inc + " }"
+		}
+	case "location":
+		body = "server { listen 80 default_server; location / { " + inc + " } }"
+	}
+	return "events {}\nhttp {" + harnessHTTP + "\n" + body + "\n}" + mainTail
+}
+
+func hasListen(top []*config.Directive) bool {
+	for d := range config.Children(top) {
+		if d.Name == "listen" {
+			return true
+		}
+	}
+	return false
+}
+
+func hasStream(t *config.Tree) bool {
+	for d := range config.Children(t.Top()) {
+		if d.Name == "stream" {
+			return true
+		}
+	}
+	return false
+}
+
+func isStream(d *config.Directive) bool {
+	for p := d.Parent; p != nil; p = p.Parent {
+		if p.Name == "stream" {
+			return true
+		}
+		if p.Name == "http" {
+			return false
+		}
+	}
+	return false
+}
+
+// localOf maps a path from the config to the local file the loader read.
+func localOf(t *config.Tree, p string) string {
+	if !path.IsAbs(p) {
+		p = path.Join(t.Prefix, p)
+	}
+	for _, f := range t.Files {
+		if f.Name == p {
+			return f.Path
+		}
+	}
+	return p
+}
+
+// parseListen reads a listen directive. It returns the port, a rewritten
+// first argument when the address must go (the container has no such
+// address), and keep=false for listeners the container cannot have
+// (IPv6-only wildcard duplicates, unix sockets, UDP/QUIC).
+func parseListen(d *config.Directive) (lp listenPort, rewrite string, keep bool) {
+	if len(d.Args) == 0 {
+		return lp, "", true
+	}
+	addr := d.Arg(0)
+	for _, a := range d.Values()[1:] {
+		switch a {
+		case "ssl":
+			lp.SSL = true
+		case "udp", "quic":
+			return lp, "", false
+		}
+	}
+	if strings.HasPrefix(addr, "unix:") {
+		return lp, "", false
+	}
+	port := addr
+	if strings.HasPrefix(addr, "[") {
+		// IPv6: containers here have no IPv6; an IPv4 listener on the
+		// same port usually exists, so drop it
+		i := strings.LastIndex(addr, "]:")
+		if i < 0 {
+			return lp, "", false
+		}
+		return lp, "", false
+	}
+	if i := strings.LastIndexByte(addr, ':'); i >= 0 {
+		port = addr[i+1:]
+		rewrite = port
+	} else if _, err := strconv.Atoi(addr); err != nil {
+		// a bare address means port 80
+		port = "80"
+		rewrite = "80"
+	}
+	n, err := strconv.Atoi(port)
+	if err != nil {
+		return lp, "", true
+	}
+	lp.Port = n
+	return lp, rewrite, true
+}
+
+func applyEdits(src string, es []textEdit) []byte {
+	sort.SliceStable(es, func(i, j int) bool { return es[i].start < es[j].start })
+	var b strings.Builder
+	var at int32
+	for _, e := range es {
+		if e.start < at {
+			continue
+		}
+		b.WriteString(src[at:e.start])
+		b.WriteString(e.text)
+		at = e.end
+	}
+	b.WriteString(src[at:])
+	return []byte(b.String())
+}
