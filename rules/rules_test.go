@@ -3,6 +3,8 @@ package rules_test
 import (
 	"context"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -10,6 +12,8 @@ import (
 
 	"github.com/ngxlint/ngxlint/lint"
 	"github.com/ngxlint/ngxlint/lint/config"
+	"github.com/ngxlint/ngxlint/lint/errlog"
+	"github.com/ngxlint/ngxlint/lint/explain"
 	"github.com/ngxlint/ngxlint/rules"
 	"github.com/ngxlint/ngxlint/rules/rulestest"
 )
@@ -30,6 +34,12 @@ func TestFixtures(t *testing.T) {
 // TestDocExamples runs each rule's documented bad and good examples: the
 // bad one must trigger the rule where its `# want` says, the good one
 // must not trigger it at all.
+//
+// A rule without Run whose doc carries a whole error.log line (NGX900) is
+// reported by `lint --error-log`, not by the driver: its bad example is
+// linted together with that line, as the CLI does, and must not trigger
+// the rule without it; its good example is the fixed config, after which
+// production no longer logs the line, so it is linted without.
 func TestDocExamples(t *testing.T) {
 	for _, r := range rules.All() {
 		t.Run(r.ID, func(t *testing.T) {
@@ -39,6 +49,8 @@ func TestDocExamples(t *testing.T) {
 			require.NotEmpty(t, r.Doc.Why)
 			require.NotEmpty(t, r.Doc.Versions)
 			only := map[string]bool{r.ID: true}
+			_, logLine := errlog.Parse([]byte(r.Doc.LogLine))
+			fromLog := r.Run == nil && logLine
 			for _, ex := range []struct {
 				name, src string
 				bad       bool
@@ -52,10 +64,28 @@ func TestDocExamples(t *testing.T) {
 				} else {
 					assert.Empty(t, want, "good example carries a # want comment")
 				}
-				assert.Empty(t, rulestest.Diff(want, rulestest.Got(res.Findings), only), "%s example", ex.name)
+				got := res.Findings
+				if fromLog {
+					assert.NotContains(t, rulestest.Got(got), r.ID, "%s example reports %s without an error log", ex.name, r.ID)
+					if ex.bad {
+						got = withErrorLog(t, res, r.Doc.LogLine)
+					}
+				}
+				assert.Empty(t, rulestest.Diff(want, rulestest.Got(got), only), "%s example", ex.name)
 			}
 		})
 	}
+}
+
+// withErrorLog adds what `ngxlint lint --error-log` adds for a log
+// holding line.
+func withErrorLog(t *testing.T, res *lint.Result, line string) []rules.Finding {
+	t.Helper()
+	agg := explain.NewAggregator(explain.NewIndex(res), explain.Options{})
+	require.NoError(t, agg.ReadLog(strings.NewReader(line+"\n")))
+	rep := agg.Report()
+	require.Len(t, rep.Groups, 1, "the doc's log line is not an upstream failure")
+	return explain.Apply([]*explain.Report{rep}, slices.Clone(res.Findings), explain.ApplyOptions{Unexplained: true, Severity: rules.NGX900.Severity})
 }
 
 func TestLookup(t *testing.T) {
@@ -78,6 +108,7 @@ func TestPublicIDs(t *testing.T) {
 		"NGX102": "ssl-name-upstream-block",
 		"NGX103": "ssl-name-ip-literal",
 		"NGX104": "ssl-name-host-mismatch",
+		"NGX900": "unexplained-upstream-error",
 	}
 	for id, slug := range want {
 		r, ok := rules.Lookup(id)

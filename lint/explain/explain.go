@@ -290,15 +290,14 @@ func (a *Aggregator) Report() *Report {
 	}
 	for _, g := range a.groups {
 		r.Groups = append(r.Groups, g)
-		if g.Mapping.Location == nil && g.Mapping.Directive == nil {
-			continue
-		}
-		at := g.Mapping.Location
 		var fs []*rules.Finding
-		if at != nil {
-			fs = a.ix.Firing(at)
-		} else {
-			fs = a.ix.firingAtDirective(g.Mapping.Directive)
+		switch m := g.Mapping; {
+		case m.Location != nil:
+			fs = a.ix.Firing(m.Location)
+		case m.Directive != nil:
+			fs = a.ix.firingAtDirective(m.Directive)
+		case m.Server != nil:
+			fs = a.ix.Firing(m.Server)
 		}
 		for _, f := range fs {
 			if slices.Contains(g.Class.Rules, f.Rule.ID) {

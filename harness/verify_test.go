@@ -1,0 +1,203 @@
+package harness_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/moby/moby/client"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ngxlint/ngxlint/harness"
+	"github.com/ngxlint/ngxlint/harness/harnesstest"
+)
+
+func fixture(parts ...string) string {
+	return filepath.Join(append([]string{"..", "fixtures"}, parts...)...)
+}
+
+func verify(t *testing.T, o harness.Options) *harness.Report {
+	t.Helper()
+	harnesstest.RequireDocker(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	rep, err := harness.Verify(ctx, o)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		if t.Failed() {
+			b, _ := json.MarshalIndent(rep, "", "  ")
+			t.Logf("verify report:\n%s", b)
+		}
+	})
+	require.Len(t, rep.Upstreams, 1, "notes: %v", rep.Notes)
+	return rep
+}
+
+func logHas(o *harness.Outcome, s string) bool {
+	for _, l := range o.Log {
+		if strings.Contains(l.Text, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// The blog's config without the two directives: 502 and alert 40 with no
+// SNI before; 200 with SNI and Host example.com and the forwarded headers
+// after --fix.
+func TestVerifyBlogBrokenFix(t *testing.T) {
+	rep := verify(t, harness.Options{Root: fixture("blog", "broken.conf"), Fix: true})
+	u := rep.Upstreams[0]
+	assert.Equal(t, "d1234567890.cloudfront.net", u.Target)
+	assert.Equal(t, []string{"example.com"}, u.ServedNames)
+	require.NotNil(t, u.Before)
+	assert.Equal(t, 502, u.Before.Status)
+	assert.Empty(t, u.Before.SNI, "edge saw no SNI")
+	assert.Equal(t, "rejected", u.Before.EdgeOutcome)
+	assert.True(t, logHas(u.Before, "alert number 40) while SSL handshaking to upstream"), "%+v", u.Before.Log)
+	assert.Equal(t, "ssl-alert-40-handshake-failure", u.Before.Log[0].Class)
+	assert.Contains(t, u.Before.Log[0].Rules, "NGX101")
+	require.NotNil(t, u.After)
+	assert.Equal(t, 200, u.After.Status)
+	assert.Equal(t, "example.com", u.After.SNI)
+	assert.Equal(t, "example.com", u.After.Host)
+	for _, h := range []string{"X-Forwarded-For", "X-Real-Ip", "X-Forwarded-Proto"} {
+		assert.NotEmpty(t, u.After.Headers[h], h)
+	}
+	assert.Empty(t, u.After.Log)
+	assert.Equal(t, harness.VerdictFixed, u.Verdict)
+	assert.Equal(t, "ok", rep.FixedConfigTest, "nginx -t accepts the fixed tree")
+	assert.NotEmpty(t, rep.NginxVersion)
+}
+
+func TestVerifySNIWithoutName(t *testing.T) {
+	rep := verify(t, harness.Options{Root: fixture("verify", "sni-no-name.conf"), Fix: true})
+	u := rep.Upstreams[0]
+	assert.Equal(t, 502, u.Before.Status)
+	assert.Equal(t, "d1234567890.cloudfront.net", u.Before.SNI)
+	assert.Equal(t, 200, u.After.Status)
+	assert.Equal(t, "example.com", u.After.SNI)
+	assert.Equal(t, harness.VerdictFixed, u.Verdict)
+}
+
+func TestVerifyUpstreamBlock(t *testing.T) {
+	rep := verify(t, harness.Options{Root: fixture("verify", "upstream-block.conf"), Fix: true})
+	u := rep.Upstreams[0]
+	assert.Equal(t, "backend", u.Before.SNI, "nginx sends the block's name")
+	assert.Equal(t, 502, u.Before.Status)
+	assert.Equal(t, 200, u.After.Status)
+	assert.Equal(t, "example.com", u.After.SNI)
+	assert.Equal(t, harness.VerdictFixed, u.Verdict)
+}
+
+func TestVerifyBlogFixedIsOK(t *testing.T) {
+	rep := verify(t, harness.Options{Root: fixture("blog", "fixed.conf")})
+	u := rep.Upstreams[0]
+	assert.Equal(t, 200, u.Before.Status)
+	assert.Equal(t, "example.com", u.Before.SNI)
+	assert.Equal(t, harness.VerdictOK, u.Verdict)
+}
+
+func TestVerifyStrictEdgeAlert112(t *testing.T) {
+	rep := verify(t, harness.Options{Root: fixture("verify", "sni-no-name.conf"), Profile: "strict"})
+	u := rep.Upstreams[0]
+	assert.Equal(t, harness.VerdictReproduced, u.Verdict)
+	require.NotEmpty(t, u.Before.Log)
+	l := u.Before.Log[0]
+	assert.Contains(t, l.Text, "alert number 112")
+	assert.Equal(t, "crit", l.Level, "nginx 1.22 logs alert 112 at [crit]")
+	assert.Equal(t, "ssl-alert-112-unrecognized-name", l.Class)
+}
+
+func TestVerifyCertificateDoesNotMatch(t *testing.T) {
+	rep := verify(t, harness.Options{
+		Root:      fixture("verify", "verify-wrong-name.conf"),
+		Profile:   "lenient",
+		Upstreams: map[string][]string{"d1234567890.cloudfront.net": {"example.com"}},
+	})
+	u := rep.Upstreams[0]
+	assert.Equal(t, 502, u.Before.Status)
+	assert.True(t, logHas(u.Before, `upstream SSL certificate does not match "wrong.example.com"`), "%+v", u.Before.Log)
+	assert.Equal(t, "ssl-name-mismatch", u.Before.Log[0].Class)
+}
+
+func TestVerifyStream(t *testing.T) {
+	if _, err := os.Stat("/usr/lib/nginx/modules/ngx_stream_module.so"); err != nil {
+		t.Skip("SKIP: Debian's nginx stream module is not installed (apt-get install libnginx-mod-stream); the stream case cannot run")
+	}
+	rep := verify(t, harness.Options{Root: fixture("verify", "stream.conf"), Fix: true})
+	u := rep.Upstreams[0]
+	assert.Equal(t, "rejected", u.Before.EdgeOutcome)
+	assert.Empty(t, u.Before.SNI)
+	assert.True(t, logHas(u.Before, "alert number 40) while SSL handshaking to upstream"), "%+v", u.Before.Log)
+	assert.Contains(t, u.Before.Log[0].Text, "bytes from/to client")
+	assert.Equal(t, 200, u.After.Status)
+	assert.Equal(t, "d1234567890.cloudfront.net", u.After.SNI)
+	assert.Equal(t, harness.VerdictFixed, u.Verdict)
+}
+
+// TestVerifyInterruptCleansUp kills a running `ngxlint verify` with SIGINT
+// and checks that no container or network it labelled survives.
+func TestVerifyInterruptCleansUp(t *testing.T) {
+	p := harnesstest.RequireDocker(t)
+	bin := filepath.Join(t.TempDir(), "ngxlint")
+	build := exec.Command("go", "build", "-o", bin, "../cmd/ngxlint")
+	out, err := build.CombinedOutput()
+	require.NoError(t, err, "%s", out)
+
+	cmd := exec.Command(bin, "verify", "--fix", fixture("blog", "broken.conf"))
+	stderr, err := cmd.StderrPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	owner := fmt.Sprintf("/%d/", cmd.Process.Pid)
+
+	// interrupt once containers exist: after nginx started
+	sc := bufio.NewScanner(stderr)
+	interrupted := false
+	for sc.Scan() {
+		if strings.Contains(sc.Text(), "starting nginx") {
+			time.Sleep(300 * time.Millisecond)
+			require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
+			interrupted = true
+			break
+		}
+	}
+	require.True(t, interrupted, "verify never reached the container phase")
+	go func() {
+		for sc.Scan() {
+		}
+	}()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(60 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatal("verify did not exit after SIGINT")
+	}
+
+	ctx := context.Background()
+	cs, err := p.Client().ContainerList(ctx, client.ContainerListOptions{All: true})
+	require.NoError(t, err)
+	for _, c := range cs.Items {
+		if strings.Contains(c.Labels["ngxlint.harness.owner"], owner) {
+			t.Errorf("container %s of the interrupted run survived", c.ID[:12])
+		}
+	}
+	ns, err := p.Client().NetworkList(ctx, client.NetworkListOptions{})
+	require.NoError(t, err)
+	for _, n := range ns.Items {
+		if strings.Contains(n.Labels["ngxlint.harness.owner"], owner) {
+			t.Errorf("network %s of the interrupted run survived", n.Name)
+		}
+	}
+}
