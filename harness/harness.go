@@ -108,6 +108,10 @@ type EdgeSpec struct {
 	// Port is the TLS port inside the container (default 443): the port
 	// the proxied URL names, so nginx's address stays untouched.
 	Port int
+	// NoWait returns as soon as the container runs; call Edge.Ready
+	// before using it. Its network alias exists from the start, which is
+	// all nginx needs to load, so nginx can start meanwhile.
+	NoWait bool
 }
 
 // Edge is a running edge container.
@@ -164,10 +168,12 @@ func RunEdge(ctx context.Context, nw *testcontainers.DockerNetwork, spec EdgeSpe
 		testcontainers.WithLabels(image.Labels()),
 		testcontainers.WithCmd(args...),
 		LoopbackPorts(EdgeAdminPort),
-		testcontainers.WithWaitStrategy(
+	}
+	if !spec.NoWait {
+		opts = append(opts, testcontainers.WithWaitStrategy(
 			wait.ForLog("listening").WithStartupTimeout(30*time.Second),
 			wait.ForHTTP("/__edge/healthz").WithPort(EdgeAdminPort).WithForcedIPv4LocalHost().WithStartupTimeout(30*time.Second),
-		),
+		))
 	}
 	if len(files) > 0 {
 		opts = append(opts, testcontainers.WithFiles(files...))
@@ -185,6 +191,33 @@ func RunEdge(ctx context.Context, nw *testcontainers.DockerNetwork, spec EdgeSpe
 }
 
 var adminClient = &http.Client{Timeout: 10 * time.Second}
+
+// Ready waits until the edge answers on its admin port, which it opens
+// after its TLS listener.
+func (e *Edge) Ready(ctx context.Context) error {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, e.AdminURL+"/__edge/healthz", nil)
+		if err != nil {
+			return err
+		}
+		resp, err := adminClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("harness: edge not ready after 30s: %v%s", err, tailLogs(e.Container))
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
 
 // Log returns the edge's log entries with Seq > since.
 func (e *Edge) Log(ctx context.Context, since int64) ([]edge.LogEntry, error) {

@@ -189,10 +189,17 @@ func Verify(ctx context.Context, o Options) (rep *Report, err error) {
 
 	// cleanup runs on success, failure, panic and cancellation (Ctrl-C):
 	// it uses its own context because ctx may be done.
-	var cleanups []func()
+	var cleanups []func() // containers: removed in parallel
+	var netCleanup func() // the network: removed last
 	defer func() {
-		for i := len(cleanups) - 1; i >= 0; i-- {
-			cleanups[i]()
+		var cw sync.WaitGroup
+		for _, c := range cleanups {
+			cw.Add(1)
+			go func(c func()) { defer cw.Done(); c() }(c)
+		}
+		cw.Wait()
+		if netCleanup != nil {
+			netCleanup()
 		}
 	}()
 
@@ -206,11 +213,11 @@ func Verify(ctx context.Context, o Options) (rep *Report, err error) {
 	if err != nil {
 		return rep, fmt.Errorf("harness: network: %w", err)
 	}
-	cleanups = append(cleanups, func() {
+	netCleanup = func() {
 		cctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		_ = nw.Remove(cctx)
-	})
+	}
 
 	// Every host name nginx resolves at load time must be an alias on
 	// the network, or nginx refuses to start.
@@ -244,7 +251,7 @@ func Verify(ctx context.Context, o Options) (rep *Report, err error) {
 				return
 			}
 			e, err := RunEdge(ctx, nw, EdgeSpec{
-				Image: edgeRef, Aliases: []string{t.Target}, Port: t.port,
+				Image: edgeRef, Aliases: []string{t.Target}, Port: t.port, NoWait: true,
 				Config: edge.Config{Names: t.ServedNames, Profile: o.Profile, CertPEM: leaf.CertPEM, KeyPEM: leaf.KeyPEM, HostCheck: true},
 			})
 			mu.Lock()
@@ -262,7 +269,7 @@ func Verify(ctx context.Context, o Options) (rep *Report, err error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			e, err := RunEdge(ctx, nw, EdgeSpec{Image: edgeRef, Aliases: sinkAliases, Config: edge.Config{Names: sinkAliases, Profile: "lenient"}})
+			e, err := RunEdge(ctx, nw, EdgeSpec{Image: edgeRef, Aliases: sinkAliases, NoWait: true, Config: edge.Config{Names: sinkAliases, Profile: "lenient"}})
 			mu.Lock()
 			defer mu.Unlock()
 			if e != nil && e.Container != nil {
@@ -313,6 +320,13 @@ func Verify(ctx context.Context, o Options) (rep *Report, err error) {
 			}
 		}
 	} else {
+		for _, t := range targets {
+			if t.edge != nil {
+				if err := t.edge.Ready(ctx); err != nil {
+					return rep, err
+				}
+			}
+		}
 		rep.NginxVersion = nginxVersion(ctx, ngx)
 		progress("probing %d location(s)", countProbes(targets))
 		if err := runProbes(ctx, ngx, st, targets, false); err != nil {

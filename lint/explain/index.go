@@ -206,6 +206,11 @@ func (ix *Index) Map(e *errlog.Entry) Mapping {
 		}
 		return Mapping{}
 	}
+	if e.Client == "" {
+		// No context tail (a line logged outside a request, or cut
+		// short): nothing says which server it came from.
+		return Mapping{}
+	}
 	if e.Stream || (e.Request == "" && e.Host == "" && len(ix.streams) > 0) {
 		if s := ix.streamServer(e.Server); s != nil {
 			m := Mapping{Server: s, Location: s}
