@@ -748,6 +748,10 @@ func reload(ctx context.Context, c *testcontainers.DockerContainer, old, st *sta
 	if code != 0 {
 		return strings.TrimSpace(string(out)), fmt.Errorf("harness: nginx -t rejects the fixed configuration:\n%s", out)
 	}
+	logStart, err := readContainerFile(ctx, c, harnessErrorLog)
+	if err != nil {
+		return "", err
+	}
 	code, r, err = c.Exec(ctx, []string{"nginx", "-c", st.ConfPath, "-s", "reload"}, tcexec.Multiplexed())
 	if err != nil || code != 0 {
 		b, _ := io.ReadAll(r)
@@ -765,6 +769,9 @@ func reload(ctx context.Context, c *testcontainers.DockerContainer, old, st *sta
 			b, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
 			if string(b) == "2" {
+				// The new workers answer, but old ones may still accept
+				// on the stream listeners until they exit.
+				waitOldWorkers(ctx, c, len(logStart))
 				return "ok", nil
 			}
 		}
@@ -775,6 +782,28 @@ func reload(ctx context.Context, c *testcontainers.DockerContainer, old, st *sta
 		}
 	}
 	return "", fmt.Errorf("harness: nginx did not load the fixed configuration within 20s")
+}
+
+// waitOldWorkers waits until every worker that began a graceful shutdown
+// after the reload has exited (the master logs both at notice level).
+func waitOldWorkers(ctx context.Context, c *testcontainers.DockerContainer, from int) {
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		b, err := readContainerFile(ctx, c, harnessErrorLog)
+		if err == nil && len(b) >= from {
+			s := string(b[from:])
+			down := strings.Count(s, "gracefully shutting down")
+			exited := strings.Count(s, "exited with code")
+			if down > 0 && exited >= down {
+				return
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // runProbes sends each planned request and records what nginx, the edge

@@ -16,6 +16,9 @@ import (
 // lintHooks let other files extend a lint run (error-log evidence).
 var lintHooks []func(c *cobra.Command) lintHook
 
+// lintFlags let other files add the flags their hooks read (--error-log).
+var lintFlags []func(c *cobra.Command)
+
 type lintHook interface {
 	// After sees every result and may add to the findings.
 	After(ctx context.Context, results []*lint.Result, findings []rules.Finding) ([]rules.Finding, error)
@@ -56,6 +59,9 @@ missing include) — the errors are printed in the chosen format.`,
 	o.register(c)
 	c.Flags().StringVarP(&format, "format", "f", "text", "output format: text, json, sarif, github, checkstyle")
 	c.Flags().StringVar(&o.failOn, "fail-on", "", "lowest severity that makes the exit status 1: error, warning, info (default warning)")
+	for _, f := range lintFlags {
+		f(c)
+	}
 	return c
 }
 

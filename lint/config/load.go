@@ -75,9 +75,69 @@ type loader struct {
 	// a whole nginx.conf, "http" for an http snippet, and so on.
 	topBlock string
 
-	dirSlab []Directive
-	argSlab []Arg
-	files   int
+	dirSlab  []Directive
+	argSlab  []Arg
+	kidSlab  []*Directive
+	comSlab  []Comment
+	files    int
+	canonMap map[string]string
+
+	freeParsers []*parser
+}
+
+// canonical resolves symlinks once per path: cycle checks ask for the same
+// ancestors on every include.
+func (l *loader) canonical(p string) string {
+	if c, ok := l.canonMap[p]; ok {
+		return c
+	}
+	if l.canonMap == nil {
+		l.canonMap = map[string]string{}
+	}
+	c := l.canonicalDisk(p)
+	l.canonMap[p] = c
+	return c
+}
+
+// canonicalDisk resolves a path on disk component by component: the
+// directory once (cached), then only an lstat of the file itself, instead
+// of an lstat per component for every included file.
+func (l *loader) canonicalDisk(p string) string {
+	switch l.fs.(type) {
+	case diskFS, overlayFS:
+		p = absPath(p)
+		if dir, base := filepath.Split(p); dir != "/" && base != "" {
+			if st, err := os.Lstat(p); err == nil && st.Mode()&fs.ModeSymlink == 0 {
+				return filepath.Join(l.canonical(filepath.Clean(dir)), base)
+			}
+		}
+	}
+	return l.fs.canonical(p)
+}
+
+// newKids copies a block's children into a slab-allocated slice of exactly
+// their number.
+func (l *loader) newKids(kids []*Directive) []*Directive {
+	n := len(kids)
+	if n == 0 {
+		return []*Directive{}
+	}
+	if len(l.kidSlab) < n {
+		l.kidSlab = make([]*Directive, max(1024, n))
+	}
+	k := l.kidSlab[:n:n]
+	l.kidSlab = l.kidSlab[n:]
+	copy(k, kids)
+	return k
+}
+
+func (l *loader) newComment() *Comment {
+	if len(l.comSlab) == 0 {
+		l.comSlab = make([]Comment, 128)
+	}
+	c := &l.comSlab[0]
+	l.comSlab = l.comSlab[1:]
+	return c
 }
 
 // newDirective hands out directives from a slab: one allocation per 256
@@ -290,13 +350,31 @@ func (l *loader) parse(localPath, nginxName string, src []byte, via *Directive) 
 		l.addDiag(f, int32(i), SevError, "binary file: NUL byte; nginx configuration files are text")
 		return f
 	}
-	p := &parser{l: l, f: f, src: f.Src}
+	p := l.newParser(f)
 	if strings.HasPrefix(f.Src, "\uFEFF") {
 		l.addDiag(f, 0, SevWarning, `UTF-8 byte order mark: nginx reads it as part of the first directive's name ("unknown directive"); remove it`)
 		p.i = 3
 	}
 	p.parseFile()
+	l.freeParsers = append(l.freeParsers, p)
 	return f
+}
+
+// newParser takes a parser from the free list (an include parses while
+// its includer's parser is mid-file, so there is one per nesting level),
+// keeping its buffers.
+func (l *loader) newParser(f *File) *parser {
+	var p *parser
+	if n := len(l.freeParsers); n > 0 {
+		p = l.freeParsers[n-1]
+		l.freeParsers = l.freeParsers[:n-1]
+	} else {
+		p = &parser{}
+	}
+	*p = parser{l: l, f: f, src: f.Src,
+		words: p.words[:0], kids: p.kids[:0], kidStart: p.kidStart[:0],
+		stack: p.stack[:0], pending: p.pending[:0], lastAt: p.lastAt[:0]}
+	return p
 }
 
 // displayPath makes a path relative to the working directory when it is
@@ -443,10 +521,10 @@ func includeErr(name, local string, err error) string {
 // message shows the whole chain from the root file, each step as the
 // file:line of its include directive, ending with the file included again.
 func (l *loader) cycle(f *File, d *Directive, local string) string {
-	key := l.fs.canonical(local)
+	key := l.canonical(local)
 	found := false
 	for x := f; x != nil && !found; x = x.Via.File {
-		found = l.fs.canonical(l.mapPath(x.Name)) == key || l.fs.canonical(x.Path) == key
+		found = l.canonical(l.mapPath(x.Name)) == key || l.canonical(x.Path) == key
 		if x.Via == nil {
 			break
 		}
@@ -494,7 +572,27 @@ func (diskFS) read(p string, limit int64) ([]byte, error) {
 	if st.Size() > limit {
 		return nil, tooBig{st.Size(), limit}
 	}
-	return readLimited(f, limit)
+	if !st.Mode().IsRegular() || st.Size() == 0 {
+		return readLimited(f, limit) // pipes, /proc: the size says nothing
+	}
+	// Read exactly the size fstat gave: one allocation, no regrowth.
+	b := make([]byte, st.Size())
+	n, err := io.ReadFull(f, b)
+	if err == io.ErrUnexpectedEOF {
+		return b[:n], nil // shrank meanwhile
+	}
+	if err != nil {
+		return nil, err
+	}
+	var probe [1]byte
+	if m, _ := f.Read(probe[:]); m > 0 { // grew meanwhile
+		rest, err := readLimited(f, limit-int64(n)-1)
+		if err != nil {
+			return nil, err
+		}
+		b = append(append(b, probe[0]), rest...)
+	}
+	return b, nil
 }
 
 func (diskFS) canonical(p string) string {

@@ -47,9 +47,13 @@ type parser struct {
 	errs int
 
 	words []Arg
-	// one child list per open block of this file; index 0 is the file top
-	levels [][]*Directive
-	stack  []*Directive
+	// kids holds the children of every open block of this file, outermost
+	// first; kidStart[level] is where that level's children begin (level 0
+	// is the file top). A block's children are copied out, exactly sized,
+	// when it closes.
+	kids     []*Directive
+	kidStart []int
+	stack    []*Directive
 	// comments waiting for the next statement of the current block
 	pending []*Comment
 	// lastAt[level] is the previous statement at that level, for Comment.Prev
@@ -70,6 +74,18 @@ func (p *parser) errorAt(off int, format string, args ...any) {
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 
+// Bytes that end a run of ordinary characters inside a bare, a
+// double-quoted and a single-quoted word (the fast paths of read).
+var bareStop, dqStop, sqStop [256]bool
+
+func init() {
+	for _, c := range []byte(" \t\r\n;{\\$") {
+		bareStop[c] = true
+	}
+	dqStop['"'], dqStop['\\'] = true, true
+	sqStop['\''], sqStop['\\'] = true, true
+}
+
 // read ports ngx_conf_read_token: it collects the words of one statement
 // and reports what ended it. termPos is the offset of the terminator.
 func (p *parser) read() (term int, termPos int) {
@@ -77,16 +93,14 @@ func (p *parser) read() (term int, termPos int) {
 	n := len(src)
 	p.words = p.words[:0]
 	var (
-		lastSpace    = true
-		needSpace    bool
-		sharpComment bool
-		quoted       bool
-		dQuoted      bool
-		sQuoted      bool
-		variable     bool
-		tooLong      bool
-		start        int // raw start of the current word (quote included)
-		commentStart int
+		lastSpace = true
+		needSpace bool
+		quoted    bool
+		dQuoted   bool
+		sQuoted   bool
+		variable  bool
+		tooLong   bool
+		start     int // raw start of the current word (quote included)
 	)
 	i := p.i
 	// nstart is nginx's `start`: the first byte its 4096-byte buffer must
@@ -98,9 +112,6 @@ func (p *parser) read() (term int, termPos int) {
 	for {
 		if i >= n {
 			p.i = i
-			if sharpComment {
-				p.addComment(commentStart, i)
-			}
 			if len(p.words) > 0 || !lastSpace {
 				p.eofErr = true
 				p.errorAt(n, `unexpected end of file, expecting ";" or "}"`)
@@ -131,17 +142,31 @@ func (p *parser) read() (term int, termPos int) {
 			// nginx gives up here; the tokenizer itself is still in sync,
 			// so carry on with the same word and report what follows.
 		}
+		if !lastSpace && !needSpace && !quoted {
+			// Fast path through a word: skip the bytes that cannot end it
+			// or change the state, stopping where nginx's buffer check
+			// must run again.
+			lim := min(nstart+maxWord, n)
+			switch {
+			case dQuoted:
+				for i < lim && !dqStop[src[i]] {
+					i++
+				}
+			case sQuoted:
+				for i < lim && !sqStop[src[i]] {
+					i++
+				}
+			case !variable:
+				for i < lim && !bareStop[src[i]] {
+					i++
+				}
+			}
+			if i >= n || (i-nstart >= maxWord && !tooLong) {
+				continue
+			}
+		}
 		ch := src[i]
 		i++
-		if sharpComment {
-			if ch == '\n' {
-				sharpComment = false
-				tooLong = false
-				nstart = i - 1
-				p.addComment(commentStart, i-1)
-			}
-			continue
-		}
 		if quoted {
 			quoted = false
 			continue
@@ -183,12 +208,17 @@ func (p *parser) read() (term int, termPos int) {
 			}
 		}
 		if lastSpace {
+			if isSpace(ch) {
+				for i < n && isSpace(src[i]) {
+					i++
+				}
+				start = i - 1
+				nstart = start
+				continue
+			}
 			start = i - 1
 			nstart = start
 			tooLong = false
-			if isSpace(ch) {
-				continue
-			}
 			switch ch {
 			case ';', '{':
 				if len(p.words) == 0 {
@@ -223,8 +253,25 @@ func (p *parser) read() (term int, termPos int) {
 				p.tok(TokClose, i-1, i)
 				return termClose, i - 1
 			case '#':
-				sharpComment = true
-				commentStart = i - 1
+				// A comment runs to the end of the line. nginx's buffer
+				// rule applies to it as to a word: it fails when it has to
+				// read byte nstart+maxWord while still in the comment.
+				end := n
+				if j := strings.IndexByte(src[i:], '\n'); j >= 0 {
+					end = i + j
+				}
+				if lim := nstart + maxWord; lim < n && end >= lim {
+					p.errorAt(nstart, "too long parameter \"%s...\" started", src[nstart:min(nstart+10, n)])
+				}
+				p.addComment(i-1, end)
+				if end == n {
+					i = n
+					continue
+				}
+				// nginx reads the newline as whitespace: its `start` moves there
+				i = end + 1
+				start = end
+				nstart = end
 				continue
 			case '\\':
 				quoted = true
@@ -379,7 +426,8 @@ func unescape(s string) string {
 
 func (p *parser) addComment(start, end int) {
 	p.tok(TokComment, start, end)
-	c := &Comment{File: p.f, Start: int32(start), End: int32(end), Owner: p.owner()}
+	c := p.l.newComment()
+	*c = Comment{File: p.f, Start: int32(start), End: int32(end), Owner: p.owner()}
 	lvl := len(p.stack)
 	if lvl < len(p.lastAt) {
 		c.Prev = p.lastAt[lvl]
@@ -400,22 +448,30 @@ func (p *parser) owner() *Directive {
 	return nil
 }
 
-// customBlocks are the blocks whose entries nginx hands to a custom
+// customBlock reports the blocks whose entries nginx hands to a custom
 // handler (cf->handler): nested '{' is an error inside them.
-var customBlocks = map[string]bool{
-	"types": true, "map": true, "geo": true, "split_clients": true, "charset_map": true,
+func customBlock(name string) bool {
+	switch name {
+	case "types", "map", "geo", "split_clients", "charset_map":
+		return true
+	}
+	return false
 }
 
-// knownBlocks are directives nginx only accepts with a body.
-var knownBlocks = map[string]bool{
-	"http": true, "events": true, "stream": true, "mail": true, "location": true,
-	"upstream": true, "if": true, "limit_except": true, "map": true, "geo": true,
-	"types": true, "split_clients": true, "charset_map": true, "match": true,
+// knownBlock reports directives nginx only accepts with a body.
+func knownBlock(name string) bool {
+	switch name {
+	case "http", "events", "stream", "mail", "location", "upstream", "if", "limit_except",
+		"map", "geo", "types", "split_clients", "charset_map", "match":
+		return true
+	}
+	return false
 }
 
 // parseFile parses p.src into p.f.Top.
 func (p *parser) parseFile() {
-	p.levels = append(p.levels[:0], nil)
+	p.kids = p.kids[:0]
+	p.kidStart = append(p.kidStart[:0], 0)
 	p.lastAt = append(p.lastAt[:0], nil)
 	for {
 		if p.l.ctx != nil && p.l.ctx.Err() != nil {
@@ -433,7 +489,8 @@ func (p *parser) parseFile() {
 				}
 			}
 			p.flushPending()
-			p.f.Top = p.levels[0]
+			p.f.Top = p.l.newKids(p.kids)
+			p.kids = p.kids[:0]
 			return
 		case termError:
 			continue
@@ -476,7 +533,7 @@ func (p *parser) statement(term, termPos int) {
 	owner := p.ownerName()
 
 	if term == termBlock {
-		if customBlocks[owner] {
+		if customBlock(owner) {
 			p.errorAt(termPos, `unexpected "{"`)
 			p.skipBlock()
 			return
@@ -497,13 +554,13 @@ func (p *parser) statement(term, termPos int) {
 			return
 		}
 		p.stack = append(p.stack, d)
-		p.levels = append(p.levels, nil)
+		p.kidStart = append(p.kidStart, len(p.kids))
 		p.lastAt = append(p.lastAt, nil)
 		return
 	}
 	p.appendChild(d)
 	p.splitName(d, owner, termPos)
-	if knownBlocks[d.Name] && !(d.Name == "server" && owner == "upstream") {
+	if knownBlock(d.Name) && !(d.Name == "server" && owner == "upstream") {
 		p.errorAt(termPos, "directive %q has no opening \"{\"", d.Name)
 	}
 	if d.Name == "server" && (owner == "http" || owner == "stream" || owner == "mail") {
@@ -526,7 +583,7 @@ func (p *parser) statement(term, termPos int) {
 // '{' (nginx opens the block there and meets the directive "2}$"). nginx
 // reports it the same way, at the terminator's line.
 func (p *parser) splitName(d *Directive, owner string, termPos int) {
-	if customBlocks[owner] || strings.IndexByte(d.Name, '}') < 0 {
+	if customBlock(owner) || strings.IndexByte(d.Name, '}') < 0 {
 		return
 	}
 	p.errorAt(termPos, "unknown directive \"%s\"", d.Name)
@@ -548,23 +605,20 @@ func (p *parser) appendChild(d *Directive) {
 		c.Next = d
 	}
 	p.pending = p.pending[:0]
-	lvl := len(p.stack)
-	p.levels[lvl] = append(p.levels[lvl], d)
-	p.lastAt[lvl] = d
+	p.kids = append(p.kids, d)
+	p.lastAt[len(p.stack)] = d
 }
 
 func (p *parser) closeBlock(end int) {
 	n := len(p.stack)
 	d := p.stack[n-1]
-	kids := p.levels[n]
-	if kids == nil {
-		kids = []*Directive{}
-	}
-	d.Block = kids
+	from := p.kidStart[n]
+	d.Block = p.l.newKids(p.kids[from:])
+	p.kids = p.kids[:from]
 	d.End = int32(end)
 	p.flushPending()
 	p.stack = p.stack[:n-1]
-	p.levels = p.levels[:n]
+	p.kidStart = p.kidStart[:n]
 	p.lastAt = p.lastAt[:n]
 }
 

@@ -1,6 +1,7 @@
 package explain
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -21,12 +22,12 @@ type ApplyOptions struct {
 // Apply gives production evidence to findings and reports what no finding
 // explains. A finding gets the groups mapped to its location whose class
 // lists its rule (count and time range summed over them; class and sample
-// of the largest). A group mapped to the config that no unsuppressed
-// finding explains becomes an NGX900 finding at the proxy directive that
-// logged it (else its location, else its server); a group that maps
-// nowhere in any report becomes one NGX900 finding at the first report's
-// root file. reps are the reports of the same logs mapped to each linted
-// tree.
+// of the largest). Groups mapped to the config that no unsuppressed
+// finding explains become NGX900 findings at the proxy directive that
+// logged them (else their location, else their server), one per statement
+// and class; groups that map nowhere in any report become NGX900 findings
+// at the first report's root file. reps are the reports of the same logs
+// mapped to each linted tree.
 func Apply(reps []*Report, findings []rules.Finding, o ApplyOptions) []rules.Finding {
 	type fkey struct {
 		id   string
@@ -42,9 +43,29 @@ func Apply(reps []*Report, findings []rules.Finding, o ApplyOptions) []rules.Fin
 	evidence := map[int][]*Group{}
 	mappedKeys := map[string]bool{}
 	var unmapped []*Group
-	var out []rules.Finding
-	seen := map[string]bool{}
 	var root *config.File
+	// NGX900 candidates, merged per statement and class, in report order.
+	type site struct {
+		node   *config.Directive
+		file   *config.File
+		groups []*Group
+	}
+	sites := map[string]*site{}
+	var order []string
+	add := func(key string, node *config.Directive, file *config.File, g *Group) {
+		s := sites[key]
+		if s == nil {
+			s = &site{node: node, file: file}
+			sites[key] = s
+			order = append(order, key)
+		}
+		for _, h := range s.groups {
+			if logKey(h) == logKey(g) {
+				return // the same lines, mapped by another tree
+			}
+		}
+		s.groups = append(s.groups, g)
+	}
 	for _, rep := range reps {
 		if root == nil && rep.Index != nil && rep.Index.Result() != nil && rep.Index.Result().Tree != nil {
 			root = rep.Index.Result().Tree.Root
@@ -64,59 +85,42 @@ func Apply(reps []*Report, findings []rules.Finding, o ApplyOptions) []rules.Fin
 			if g.Explained || !o.Unexplained {
 				continue
 			}
-			nf := unexplained(g, o.Severity)
+			var node *config.Directive
 			switch {
 			case m.Directive != nil:
-				nf.Node = m.Directive
+				node = m.Directive
 			case m.Location != nil && m.Location.Node != nil:
-				nf.Node = m.Location.Node
+				node = m.Location.Node
 			case m.Server != nil && m.Server.Node != nil:
-				nf.Node = m.Server.Node
-			case root != nil:
-				nf.File = root
-			default:
+				node = m.Server.Node
+			}
+			if node == nil {
+				unmapped = append(unmapped, g)
 				continue
 			}
-			file, start, _ := nf.Span()
-			k := fmt.Sprintf("%s|%d|%s", file.Path, start, logKey(g))
-			if seen[k] {
-				continue
-			}
-			seen[k] = true
-			out = append(out, nf)
+			add(fmt.Sprintf("%s|%d|%s|%s", node.File.Path, node.Start, g.Class.Slug, g.Message), node, nil, g)
 		}
 	}
 	for i, gs := range evidence {
 		findings[i].Evidence = summarize(gs)
 	}
 	if o.Unexplained && root != nil {
-		merged := map[string]*rules.Finding{}
-		var order []string
 		for _, g := range unmapped {
-			k := logKey(g)
-			if mappedKeys[k] {
-				continue
+			if !mappedKeys[logKey(g)] {
+				add("|root|"+g.Class.Slug+"|"+g.Message, nil, root, g)
 			}
-			if f := merged[k]; f != nil {
-				ev := f.Evidence
-				ev.Count += int(g.Count)
-				if g.First != "" && (ev.First == "" || g.First < ev.First) {
-					ev.First = g.First
-				}
-				ev.Last = max(ev.Last, g.Last)
-				continue
-			}
-			nf := unexplained(g, o.Severity)
-			nf.File = root
-			nf.Message += " (no server or location of the configuration matches it)"
-			merged[k] = &nf
-			order = append(order, k)
-		}
-		for _, k := range order {
-			out = append(out, *merged[k])
 		}
 	}
-	return append(findings, out...)
+	if !o.Unexplained {
+		return findings
+	}
+	for _, k := range order {
+		s := sites[k]
+		nf := unexplained(s.groups, o.Severity)
+		nf.Node, nf.File = s.node, s.file
+		findings = append(findings, nf)
+	}
+	return findings
 }
 
 // logKey identifies a group by what the log says, independent of the
@@ -126,7 +130,8 @@ func logKey(g *Group) string {
 }
 
 func summarize(gs []*Group) *rules.Evidence {
-	slices.SortStableFunc(gs, func(a, b *Group) int { return int(b.Count - a.Count) })
+	gs = slices.Clone(gs)
+	slices.SortStableFunc(gs, func(a, b *Group) int { return cmp.Compare(b.Count, a.Count) })
 	ev := &rules.Evidence{Class: gs[0].Class.Slug, Sample: gs[0].Sample}
 	for _, g := range gs {
 		ev.Count += int(g.Count)
@@ -138,48 +143,53 @@ func summarize(gs []*Group) *rules.Evidence {
 	return ev
 }
 
-// unexplained builds the NGX900 finding for a group, without position.
-func unexplained(g *Group, sev rules.Severity) rules.Finding {
+// unexplained builds the NGX900 finding for groups of one class at one
+// place, without its position.
+func unexplained(gs []*Group, sev rules.Severity) rules.Finding {
+	g := gs[0]
+	ev := summarize(gs)
 	var b strings.Builder
+	fmt.Fprintf(&b, "error.log: %s", plural(int64(ev.Count), "line", "lines"))
 	if g.Class.Slug == Unclassified {
-		fmt.Fprintf(&b, "error.log has %s of an upstream failure no class explains (%q)", plural(g.Count, "line", "lines"), g.Message)
+		fmt.Fprintf(&b, " of an upstream failure no class explains (%q)", g.Message)
 	} else {
-		fmt.Fprintf(&b, "error.log has %s of %s (%s)", plural(g.Count, "line", "lines"), g.Class.Slug, g.Class.Title)
+		fmt.Fprintf(&b, " of %s", g.Class.Slug)
 	}
-	if g.Upstream != "" {
-		fmt.Fprintf(&b, " from upstream %s", g.Upstream)
+	var ups []string
+	for _, h := range gs {
+		if h.Upstream != "" && !slices.Contains(ups, h.Upstream) {
+			ups = append(ups, h.Upstream)
+		}
 	}
-	if g.First != "" {
-		fmt.Fprintf(&b, ", %s … %s", g.First, g.Last)
+	switch len(ups) {
+	case 0:
+	case 1:
+		fmt.Fprintf(&b, " from upstream %s", ups[0])
+	default:
+		fmt.Fprintf(&b, " from %d upstreams (%s, …)", len(ups), ups[0])
+	}
+	if ev.First != "" {
+		fmt.Fprintf(&b, " (%s … %s)", ev.First, ev.Last)
 	}
 	var suppressed []string
-	for _, f := range g.Findings {
-		if f.Suppressed {
-			suppressed = append(suppressed, fmt.Sprintf("%s (suppressed: %s)", f.Rule.ID, dash(f.SuppressReason)))
+	for _, h := range gs {
+		for _, f := range h.Findings {
+			s := fmt.Sprintf("%s (suppressed: %s)", f.Rule.ID, dash(f.SuppressReason))
+			if f.Suppressed && !slices.Contains(suppressed, s) {
+				suppressed = append(suppressed, s)
+			}
 		}
 	}
 	switch {
 	case len(suppressed) > 0:
-		fmt.Fprintf(&b, "; %s would explain it, so the suppression's reason does not hold in production", strings.Join(suppressed, ", "))
+		fmt.Fprintf(&b, ", which %s would explain: the suppression does not hold in production", strings.Join(suppressed, ", "))
 	case len(g.Class.Rules) > 0 && g.Mapping.Server != nil:
-		fmt.Fprintf(&b, "; none of the rules that explain it (%s) reports anything here, so the cause is one ngxlint does not check", strings.Join(g.Class.Rules, ", "))
+		fmt.Fprintf(&b, ", and none of the rules for it (%s) fires here: the cause is on the upstream side or one ngxlint does not check", strings.Join(g.Class.Rules, ", "))
 	case len(g.Class.Rules) > 0:
-		fmt.Fprintf(&b, "; the rules that explain it are %s", strings.Join(g.Class.Rules, ", "))
+		fmt.Fprintf(&b, ", and no server or location of the configuration matches it (rules for it: %s)", strings.Join(g.Class.Rules, ", "))
 	default:
-		b.WriteString("; no rule covers this kind of failure")
+		b.WriteString(", a kind of failure no rule covers")
 	}
-	b.WriteString(". Likely cause: " + firstSentence(g.Class.Cause))
-	return rules.Finding{
-		Rule:     rules.NGX900,
-		Severity: sev,
-		Message:  b.String(),
-		Evidence: &rules.Evidence{Count: int(g.Count), First: g.First, Last: g.Last, Class: g.Class.Slug, Sample: g.Sample},
-	}
-}
-
-func firstSentence(s string) string {
-	if i := strings.Index(s, ". "); i >= 0 {
-		return s[:i+1]
-	}
-	return s
+	b.WriteString("; `ngxlint explain` gives the cause and fix")
+	return rules.Finding{Rule: rules.NGX900, Severity: sev, Message: b.String(), Evidence: ev}
 }

@@ -158,7 +158,7 @@ func (r *Report) Text(w io.Writer, o TextOptions) error {
 	}
 	ew := &errWriter{w: w}
 	failures := r.Matched + r.Unclassified
-	fmt.Fprintf(ew, "%s lines read, %s upstream failure %s in %s", num(r.Lines), num(failures), plural(failures, "line", "lines"), plural(int64(len(r.Groups)), "group", "groups"))
+	fmt.Fprintf(ew, "%s read, %s of upstream failures in %s", plural(r.Lines, "line", "lines"), plural(failures, "line", "lines"), plural(int64(len(r.Groups)), "group", "groups"))
 	if r.Unclassified > 0 {
 		fmt.Fprintf(ew, " (%s unclassified)", num(r.Unclassified))
 	}
@@ -180,6 +180,7 @@ func (r *Report) Text(w io.Writer, o TextOptions) error {
 	if shown < len(r.Groups) {
 		fmt.Fprintf(ew, "… %d more groups (--format json lists them all)\n", len(r.Groups)-shown)
 	}
+	fmt.Fprintln(ew, "RULES: the rules that fire at the location and explain the class; (in parentheses) the class's candidates when none does.")
 	seen := map[string]int{}
 	for i, g := range r.Groups[:min(len(r.Groups), o.Top)] {
 		fmt.Fprintf(ew, "\n%d. %s: %s\n", i+1, g.Class.Slug, g.Class.Title)
@@ -212,7 +213,7 @@ func (r *Report) Text(w io.Writer, o TextOptions) error {
 			wrap(ew, "   cause: ", g.Class.Cause, o.Width)
 			wrap(ew, "   fix: ", g.Class.Fix, o.Width)
 		}
-		fmt.Fprintf(ew, "   sample: %s\n", truncate(g.Sample, 2*o.Width))
+		fmt.Fprintf(ew, "   sample: %s\n", truncate(g.Sample, 4*o.Width))
 	}
 	if o.Histogram {
 		r.histogram(ew, 3, o.Width)
