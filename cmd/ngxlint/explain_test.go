@@ -277,9 +277,9 @@ func TestLintErrorLog(t *testing.T) {
 			require.NotNil(t, f.Evidence)
 			if f.Line == 38 && f.Evidence.Class == "ssl-alert-40-handshake-failure" {
 				ngx900at38 = true
-				assert.Contains(t, f.Message, "none of the rules that explain it")
+				assert.Contains(t, f.Message, "none of the rules for it")
 			}
-			if f.Line == 1 && strings.Contains(f.Message, "no server or location") {
+			if f.Line == 1 && strings.Contains(f.Message, "no server or location of the configuration matches it") {
 				unmapped = true
 			}
 		case f.Rule == "NGX101" && f.Line == 119:

@@ -183,7 +183,7 @@ func unexplained(gs []*Group, sev rules.Severity) rules.Finding {
 	switch {
 	case len(suppressed) > 0:
 		fmt.Fprintf(&b, ", which %s would explain: the suppression does not hold in production", strings.Join(suppressed, ", "))
-	case len(g.Class.Rules) > 0 && g.Mapping.Server != nil:
+	case len(g.Class.Rules) > 0 && (g.Mapping.Server != nil || g.Mapping.Directive != nil):
 		fmt.Fprintf(&b, ", and none of the rules for it (%s) fires here: the cause is on the upstream side or one ngxlint does not check", strings.Join(g.Class.Rules, ", "))
 	case len(g.Class.Rules) > 0:
 		fmt.Fprintf(&b, ", and no server or location of the configuration matches it (rules for it: %s)", strings.Join(g.Class.Rules, ", "))
