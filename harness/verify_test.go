@@ -19,6 +19,7 @@ import (
 
 	"github.com/ngxlint/ngxlint/harness"
 	"github.com/ngxlint/ngxlint/harness/harnesstest"
+	"github.com/ngxlint/ngxlint/harness/image"
 )
 
 func fixture(parts ...string) string {
@@ -200,4 +201,22 @@ func TestVerifyInterruptCleansUp(t *testing.T) {
 			t.Errorf("network %s of the interrupted run survived", n.Name)
 		}
 	}
+}
+
+// TestVerifyUserImage takes the --nginx-image path: the image is used as
+// given (nothing is built), here a local tag standing in for nginx:1.27.
+func TestVerifyUserImage(t *testing.T) {
+	p := harnesstest.RequireDocker(t)
+	ctx := context.Background()
+	ref, err := image.EnsureNginx(ctx, p, "", nil)
+	require.NoError(t, err)
+	const userRef = "ngxlint-test/nginx:user"
+	_, err = p.Client().ImageTag(ctx, client.ImageTagOptions{Source: ref, Target: userRef})
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		_, _ = p.Client().ImageRemove(context.Background(), userRef, client.ImageRemoveOptions{})
+	})
+	rep := verify(t, harness.Options{Root: fixture("blog", "fixed.conf"), NginxImage: userRef})
+	assert.Equal(t, userRef, rep.NginxImage)
+	assert.Equal(t, harness.VerdictOK, rep.Upstreams[0].Verdict)
 }

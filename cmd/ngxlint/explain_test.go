@@ -141,7 +141,7 @@ func TestExplainText(t *testing.T) {
 	require.Equal(t, 1, code)
 	assert.Contains(t, out, "213 lines read, 54 lines of upstream failures in")
 	assert.Regexp(t, `(?m)^#\s+COUNT\s+CLASS\s+SERVER\s+LOCATION\s+UPSTREAM\s+RULES$`, out)
-	assert.Regexp(t, `(?m)^1\s+2\s+ssl-verify-error\s+localhost\s+location / \(fixtures/explain/nginx.conf:27\)`, out, "ranked by count")
+	assert.Regexp(t, `(?m)^1\s+2\s+ssl-verify-error\s+example\.com\s+location / \(fixtures/explain/nginx.conf:27\)`, out, "ranked by count")
 	assert.Contains(t, out, "cause: ")
 	assert.Contains(t, out, "fix: ")
 	assert.NotContains(t, out, "Lines per hour", "no histogram off a terminal")

@@ -76,12 +76,14 @@ type loader struct {
 	// a whole nginx.conf, "http" for an http snippet, and so on.
 	topBlock string
 
-	dirSlab  []Directive
-	argSlab  []Arg
-	kidSlab  []*Directive
-	comSlab  []Comment
-	files    int
-	canonMap map[string]string
+	dirSlab []Directive
+	argSlab []Arg
+	kidSlab []*Directive
+	comSlab []Comment
+	// current slab sizes (see grow)
+	dirN, argN, kidN, comN int
+	files                  int
+	canonMap               map[string]string
 
 	freeParsers []*parser
 	wd          string
@@ -126,7 +128,8 @@ func (l *loader) newKids(kids []*Directive) []*Directive {
 		return []*Directive{}
 	}
 	if len(l.kidSlab) < n {
-		l.kidSlab = make([]*Directive, max(1024, n))
+		l.kidN = grow(l.kidN, 64, 8192)
+		l.kidSlab = make([]*Directive, max(l.kidN, n))
 	}
 	k := l.kidSlab[:n:n]
 	l.kidSlab = l.kidSlab[n:]
@@ -136,18 +139,29 @@ func (l *loader) newKids(kids []*Directive) []*Directive {
 
 func (l *loader) newComment() *Comment {
 	if len(l.comSlab) == 0 {
-		l.comSlab = make([]Comment, 128)
+		l.comN = grow(l.comN, 16, 1024)
+		l.comSlab = make([]Comment, l.comN)
 	}
 	c := &l.comSlab[0]
 	l.comSlab = l.comSlab[1:]
 	return c
 }
 
-// newDirective hands out directives from a slab: one allocation per 256
-// nodes instead of one per node keeps big trees cheap.
+// grow doubles a slab size from lo up to hi: a snippet or a test allocates
+// little, a big tree gets big slabs and few allocations.
+func grow(prev, lo, hi int) int {
+	if prev == 0 {
+		return lo
+	}
+	return min(2*prev, hi)
+}
+
+// newDirective hands out directives from a slab: one allocation per
+// thousands of nodes instead of one per node keeps big trees cheap.
 func (l *loader) newDirective() *Directive {
 	if len(l.dirSlab) == 0 {
-		l.dirSlab = make([]Directive, 256)
+		l.dirN = grow(l.dirN, 32, 4096)
+		l.dirSlab = make([]Directive, l.dirN)
 	}
 	d := &l.dirSlab[0]
 	l.dirSlab = l.dirSlab[1:]
@@ -157,7 +171,8 @@ func (l *loader) newDirective() *Directive {
 func (l *loader) newArgs(words []Arg) []Arg {
 	n := len(words)
 	if len(l.argSlab) < n {
-		l.argSlab = make([]Arg, max(1024, n))
+		l.argN = grow(l.argN, 64, 8192)
+		l.argSlab = make([]Arg, max(l.argN, n))
 	}
 	a := l.argSlab[:n:n]
 	l.argSlab = l.argSlab[n:]

@@ -100,6 +100,7 @@ func (p *parser) read() (term int, termPos int) {
 		sQuoted   bool
 		variable  bool
 		tooLong   bool
+		esc       bool // the current word holds a backslash
 		start     int // raw start of the current word (quote included)
 	)
 	i := p.i
@@ -219,6 +220,7 @@ func (p *parser) read() (term int, termPos int) {
 			start = i - 1
 			nstart = start
 			tooLong = false
+			esc = false
 			switch ch {
 			case ';', '{':
 				if len(p.words) == 0 {
@@ -275,6 +277,7 @@ func (p *parser) read() (term int, termPos int) {
 				continue
 			case '\\':
 				quoted = true
+				esc = true
 				lastSpace = false
 				continue
 			case '"':
@@ -303,6 +306,7 @@ func (p *parser) read() (term int, termPos int) {
 		variable = false
 		if ch == '\\' {
 			quoted = true
+			esc = true
 			continue
 		}
 		if ch == '$' {
@@ -332,7 +336,7 @@ func (p *parser) read() (term int, termPos int) {
 		if !found {
 			continue
 		}
-		p.pushWord(start, end)
+		p.pushWord(start, end, esc)
 		if ch == ';' {
 			p.i = i
 			p.tok(TokSemicolon, i-1, i)
@@ -378,14 +382,15 @@ func (p *parser) tok(k TokenKind, s, e int) {
 	}
 }
 
-// pushWord stores a word; raw is src[start:end].
-func (p *parser) pushWord(start, end int) {
+// pushWord stores a word; raw is src[start:end] and esc says whether it
+// holds a backslash (so values without one are substrings of the source).
+func (p *parser) pushWord(start, end int, esc bool) {
 	raw := p.src[start:end]
 	val := raw
 	if c := raw[0]; c == '"' || c == '\'' {
 		val = raw[1 : len(raw)-1]
 	}
-	if strings.IndexByte(val, '\\') >= 0 {
+	if esc {
 		val = unescape(val)
 	}
 	p.words = append(p.words, Arg{Value: val, Start: int32(start), End: int32(end)})

@@ -126,7 +126,7 @@ func Apply(reps []*Report, findings []rules.Finding, o ApplyOptions) []rules.Fin
 // logKey identifies a group by what the log says, independent of the
 // tree it was mapped to.
 func logKey(g *Group) string {
-	return g.Class.Slug + "|" + g.Message + "|" + g.Server + "|" + g.Upstream
+	return g.Class.Slug + "|" + g.Message + "|" + g.logServer + "|" + g.Upstream
 }
 
 func summarize(gs []*Group) *rules.Evidence {

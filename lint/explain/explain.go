@@ -57,8 +57,12 @@ type Group struct {
 	// line; logs may be out of order (rotated files concatenated), so they
 	// are a minimum and a maximum, not the first and last lines read.
 	First, Last string
-	// Server is the "server:" field of the group's first line.
+	// Server is the $server_name of the mapped http server; otherwise
+	// (no config, stream, unnamed server) the "server:" field of the
+	// group's first line.
 	Server string
+	// logServer is always the first line's "server:" field.
+	logServer string
 	// Upstream is the upstream field without its URI.
 	Upstream string
 	Mapping  Mapping
@@ -164,13 +168,19 @@ func (a *Aggregator) Add(r *errlog.Record) {
 	if g == nil {
 		a.seq++
 		g = &Group{
-			Class:    cls,
-			Server:   strings.Clone(e.Server),
-			Upstream: strings.Clone(up),
-			Mapping:  m,
-			Sample:   e.Raw,
-			Message:  k.message,
-			seq:      a.seq,
+			Class:     cls,
+			Server:    strings.Clone(e.Server),
+			logServer: strings.Clone(e.Server),
+			Upstream:  strings.Clone(up),
+			Mapping:   m,
+			Sample:    e.Raw,
+			Message:   k.message,
+			seq:       a.seq,
+		}
+		if m.Server != nil && m.Server.Kind == model.KindServer {
+			if n := ServerNameVar(m.Server); n != "" {
+				g.Server = n
+			}
 		}
 		if a.opts.Hourly {
 			g.Hours = map[string]int64{}
