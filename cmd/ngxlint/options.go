@@ -110,7 +110,8 @@ func (o *loadOpts) lintOptions() (lint.Options, rules.Severity, error) {
 	if o.version != "" {
 		vs = o.version
 	}
-	lo.Version = rules.Latest
+	// Without a flag or setting, lint.Run takes the version the root
+	// file declares (# ngxlint:nginx-version), else rules.Latest.
 	if vs != "" {
 		v, err := rules.ParseVersion(vs)
 		if err != nil {

@@ -108,7 +108,7 @@ type groupKey struct {
 type mapKey struct {
 	server, host, path, file, upstream string
 	line                               int
-	stream                             bool
+	stream, client                     bool
 }
 
 // maxCache bounds the mapping cache; it is cleared when full, so a log
@@ -213,7 +213,7 @@ func (a *Aggregator) mapping(e *errlog.Entry) Mapping {
 	if i := strings.IndexAny(path, "?#"); i >= 0 {
 		path = path[:i]
 	}
-	k := mapKey{server: e.Server, host: e.Host, path: path, file: e.File, line: e.Line, stream: e.Stream}
+	k := mapKey{server: e.Server, host: e.Host, path: path, file: e.File, line: e.Line, stream: e.Stream, client: e.Client != ""}
 	// The upstream decides between the proxy directives of a location
 	// (if blocks); without its URI it has few values per location.
 	k.upstream = UpstreamKey(e.Upstream)

@@ -65,6 +65,13 @@ func NewIndex(res *lint.Result) *Index {
 		return ix
 	}
 	ix.res, ix.model = res, res.Model
+	if t := res.Model.Tree; t != nil {
+		// Build the files' line tables now: File.Position builds them
+		// lazily, and scanners map config-load lines concurrently.
+		for _, f := range t.Files {
+			f.Position(0)
+		}
+	}
 	ix.dirScope = map[*config.Directive]*model.Scope{}
 	ix.proxies = map[*model.Scope][]*model.Proxy{}
 	ix.proxyDir = map[*config.Directive]*model.Proxy{}
