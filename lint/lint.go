@@ -18,6 +18,9 @@ type Options struct {
 	Rules []*rules.Rule
 	// Severity overrides by rule ID.
 	Severity map[string]rules.Severity
+	// Version is the nginx version the rules assume. The zero value means
+	// the version the root file declares (DeclaredVersion), else
+	// rules.Latest.
 	Version  rules.Version
 	Settings rules.Settings
 }
@@ -33,6 +36,9 @@ type Result struct {
 func Run(t *config.Tree, opts Options) *Result {
 	if opts.Version == (rules.Version{}) {
 		opts.Version = rules.Latest
+		if v, ok, err := DeclaredVersion(t); ok && err == nil {
+			opts.Version = v
+		}
 	}
 	rs := opts.Rules
 	if rs == nil {
@@ -52,6 +58,44 @@ func Run(t *config.Tree, opts Options) *Result {
 	}
 	Sort(fs)
 	return &Result{Tree: t, Model: m, Findings: fs}
+}
+
+// VersionComment starts the comment that declares, in a root file's
+// header, the nginx version the configuration runs on:
+//
+//	# ngxlint:nginx-version 1.22.1
+//
+// It is read from the comments before the root file's first statement, so
+// it sits next to a `# ngxlint:context` line. --nginx-version and
+// .ngxlint.yaml override it.
+const VersionComment = "ngxlint:nginx-version"
+
+// DeclaredVersion returns the version a root file declares with a
+// VersionComment. ok is false when there is none; err is set when the
+// comment is there but its version does not parse.
+func DeclaredVersion(t *config.Tree) (v rules.Version, ok bool, err error) {
+	if t == nil || t.Root == nil {
+		return v, false, nil
+	}
+	first := int32(len(t.Root.Src))
+	if len(t.Root.Top) > 0 {
+		first = t.Root.Top[0].Start
+	}
+	for _, c := range t.Root.Comments {
+		if c.Start > first {
+			break
+		}
+		text := strings.TrimSpace(c.Text())
+		rest, found := strings.CutPrefix(text, VersionComment)
+		if !found {
+			continue
+		}
+		// a second '#' starts a comment on the comment
+		rest, _, _ = strings.Cut(rest, "#")
+		v, err = rules.ParseVersion(strings.TrimSpace(rest))
+		return v, true, err
+	}
+	return v, false, nil
 }
 
 // Sort orders findings by file, position and rule.

@@ -6,7 +6,9 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -59,6 +61,15 @@ func TestGenerateTree(t *testing.T) {
 	assert.Error(t, err, "gonginx now parses braces in Lua strings")
 }
 
+// cpuTime is the process's user+system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 var (
 	benchOnce  sync.Once
 	benchRoot  string
@@ -97,11 +108,13 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// reportThroughput adds lines/s and allocated-bytes-per-input-byte to the
-// standard ns/op, MB/s (from SetBytes) and B/op.
-func reportThroughput(b *testing.B, stats GenStats, before runtime.MemStats) {
+// reportThroughput adds lines/s, allocated bytes per input byte and CPU
+// time per op (user+system over all threads, GC included: steadier than
+// wall time on a busy machine) to ns/op, MB/s (from SetBytes) and B/op.
+func reportThroughput(b *testing.B, stats GenStats, before runtime.MemStats, cpuBefore time.Duration) {
 	var after runtime.MemStats
 	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64((cpuTime()-cpuBefore).Microseconds())/1e3/float64(b.N), "cpu-ms/op")
 	secs := b.Elapsed().Seconds()
 	if secs > 0 {
 		b.ReportMetric(float64(stats.Lines)*float64(b.N)/secs, "lines/s")
@@ -118,6 +131,7 @@ func BenchmarkLoad(b *testing.B) {
 	var before runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
+	cpu := cpuTime()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		tree, diags := Load(context.Background(), root, Options{})
@@ -126,7 +140,7 @@ func BenchmarkLoad(b *testing.B) {
 		}
 	}
 	b.StopTimer()
-	reportThroughput(b, stats, before)
+	reportThroughput(b, stats, before, cpu)
 }
 
 // BenchmarkGonginx parses the same tree with gonginx (WithIncludeParsing,
@@ -140,6 +154,7 @@ func BenchmarkGonginx(b *testing.B) {
 	var before runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
+	cpu := cpuTime()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if _, err := gonginxParse(root); err != nil {
@@ -147,5 +162,5 @@ func BenchmarkGonginx(b *testing.B) {
 		}
 	}
 	b.StopTimer()
-	reportThroughput(b, stats, before)
+	reportThroughput(b, stats, before, cpu)
 }

@@ -83,41 +83,11 @@ type loader struct {
 	// current slab sizes (see grow)
 	dirN, argN, kidN, comN int
 	files                  int
-	canonMap               map[string]string
 
 	freeParsers []*parser
+	rootID      fileID // identity of the root file, for cycle checks
 	wd          string
 	wdSet       bool
-}
-
-// canonical resolves symlinks once per path: cycle checks ask for the same
-// ancestors on every include.
-func (l *loader) canonical(p string) string {
-	if c, ok := l.canonMap[p]; ok {
-		return c
-	}
-	if l.canonMap == nil {
-		l.canonMap = map[string]string{}
-	}
-	c := l.canonicalDisk(p)
-	l.canonMap[p] = c
-	return c
-}
-
-// canonicalDisk resolves a path on disk component by component: the
-// directory once (cached), then only an lstat of the file itself, instead
-// of an lstat per component for every included file.
-func (l *loader) canonicalDisk(p string) string {
-	switch l.fs.(type) {
-	case diskFS, overlayFS:
-		p = absPath(p)
-		if dir, base := filepath.Split(p); dir != "/" && base != "" {
-			if st, err := os.Lstat(p); err == nil && st.Mode()&fs.ModeSymlink == 0 {
-				return filepath.Join(l.canonical(filepath.Clean(dir)), base)
-			}
-		}
-	}
-	return l.fs.canonical(p)
 }
 
 // newKids copies a block's children into a slab-allocated slice of exactly
@@ -168,16 +138,12 @@ func (l *loader) newDirective() *Directive {
 	return d
 }
 
-func (l *loader) newArgs(words []Arg) []Arg {
-	n := len(words)
-	if len(l.argSlab) < n {
-		l.argN = grow(l.argN, 64, 8192)
-		l.argSlab = make([]Arg, max(l.argN, n))
-	}
-	a := l.argSlab[:n:n]
-	l.argSlab = l.argSlab[n:]
-	copy(a, words)
-	return a
+// moreArgs moves the words of the statement being read to a fresh
+// argument slab when the current one is full, and returns them there.
+func (l *loader) moreArgs(words []Arg) []Arg {
+	l.argN = grow(l.argN, 64, 8192)
+	l.argSlab = make([]Arg, max(l.argN, 2*len(words)))
+	return l.argSlab[:copy(l.argSlab, words)]
 }
 
 func (l *loader) addDiag(f *File, off int32, sev Severity, msg string) {
@@ -212,13 +178,14 @@ func Load(ctx context.Context, root string, opts Options) (*Tree, []Diagnostic) 
 		root = filepath.Join(root, "nginx.conf")
 	}
 	l := newLoader(ctx, opts, diskFS{})
-	src, err := l.fs.read(root, opts.maxFileSize())
+	src, id, err := l.fs.read(root, opts.maxFileSize())
 	if err != nil {
 		return nil, []Diagnostic{{Path: root, Severity: SevError, Message: err.Error()}}
 	}
 	if isDump(src) {
 		return Parse(ctx, root, src, opts)
 	}
+	l.rootID = id
 	return l.run(root, l.unmap(absPath(root)), src)
 }
 
@@ -232,6 +199,7 @@ func Parse(ctx context.Context, name string, src []byte, opts Options) (*Tree, [
 			return nil, []Diagnostic{{Path: name, Severity: SevError, Message: "nginx -T output holds no configuration file"}}
 		}
 		l := newLoader(ctx, opts, &memFS{files: files})
+		l.rootID = fileID{name: order[0]}
 		t, d := l.run(order[0], order[0], files[order[0]])
 		if t != nil {
 			t.Dump = true
@@ -243,6 +211,7 @@ func Parse(ctx context.Context, name string, src []byte, opts Options) (*Tree, [
 	if name != "-" {
 		nginxName = l.unmap(absPath(name))
 	}
+	l.rootID = statID(name)
 	return l.run(name, nginxName, src)
 }
 
@@ -299,7 +268,7 @@ func (l *loader) run(localPath, nginxName string, src []byte) (*Tree, []Diagnost
 		}
 	}
 	l.topBlock = contextBlock[t.Context]
-	f := l.parse(localPath, nginxName, src, nil)
+	f := l.parse(localPath, nginxName, src, nil, l.rootID)
 	t.Root = f
 	if t.Context == "main" && l.opts.Context == "" && contextComment(f.Src) == "" {
 		t.Context = InferContext(f.Top)
@@ -357,9 +326,9 @@ func contextComment(src string) string {
 }
 
 // parse parses one file instance.
-func (l *loader) parse(localPath, nginxName string, src []byte, via *Directive) *File {
+func (l *loader) parse(localPath, nginxName string, src []byte, via *Directive, id fileID) *File {
 	l.files++
-	f := &File{Path: l.displayPath(localPath), Name: nginxName, Via: via}
+	f := &File{Path: l.displayPath(localPath), Name: nginxName, Via: via, id: id}
 	if len(src) > 0 {
 		f.Src = unsafe.String(&src[0], len(src))
 	}
@@ -390,7 +359,7 @@ func (l *loader) newParser(f *File) *parser {
 		p = &parser{}
 	}
 	*p = parser{l: l, f: f, src: f.Src,
-		words: p.words[:0], kids: p.kids[:0], kidStart: p.kidStart[:0],
+		kids: p.kids[:0], kidStart: p.kidStart[:0],
 		stack: p.stack[:0], pending: p.pending[:0], lastAt: p.lastAt[:0]}
 	return p
 }
@@ -503,22 +472,23 @@ func (l *loader) include(p *parser, d *Directive, termPos int) {
 			return
 		}
 		local := locals[i]
-		if chain := l.cycle(p.f, d, local); chain != "" {
-			l.addDiag(p.f, at, SevError, "include cycle: "+chain)
-			continue
-		}
 		var src []byte
+		var id fileID
 		var err error
 		if ahead != nil {
-			src, err = ahead.get(i)
+			src, id, err = ahead.get(i)
 		} else {
-			src, err = l.fs.read(local, l.opts.maxFileSize())
+			src, id, err = l.fs.read(local, l.opts.maxFileSize())
 		}
 		if err != nil {
 			l.addDiag(p.f, at, SevError, includeErr(m, local, err))
 			continue
 		}
-		f := l.parse(local, m, src, d)
+		if chain := l.cycle(p.f, d, local, id); chain != "" {
+			l.addDiag(p.f, at, SevError, "include cycle: "+chain)
+			continue
+		}
+		f := l.parse(local, m, src, d, id)
 		inc.Files = append(inc.Files, f)
 	}
 }
@@ -560,7 +530,7 @@ func (l *loader) readAhead(paths []string) *aheadReads {
 				if ctx != nil && ctx.Err() != nil {
 					it.err = ctx.Err()
 				} else {
-					it.src, it.err = fsys.read(paths[i], limit)
+					it.src, it.id, it.err = fsys.read(paths[i], limit)
 				}
 				close(it.done)
 			}
@@ -576,13 +546,14 @@ type aheadReads struct{ items []aheadRead }
 type aheadRead struct {
 	done chan struct{}
 	src  []byte
+	id   fileID
 	err  error
 }
 
-func (a *aheadReads) get(i int) ([]byte, error) {
+func (a *aheadReads) get(i int) ([]byte, fileID, error) {
 	it := &a.items[i]
 	<-it.done
-	return it.src, it.err
+	return it.src, it.id, it.err
 }
 
 func includeErr(name, local string, err error) string {
@@ -611,11 +582,10 @@ func includeErr(name, local string, err error) string {
 // (nginx itself has no cycle check and dies of "too many open files"). The
 // message shows the whole chain from the root file, each step as the
 // file:line of its include directive, ending with the file included again.
-func (l *loader) cycle(f *File, d *Directive, local string) string {
-	key := l.canonical(local)
+func (l *loader) cycle(f *File, d *Directive, local string, id fileID) string {
 	found := false
 	for x := f; x != nil && !found; x = x.Via.File {
-		found = l.canonical(l.mapPath(x.Name)) == key || l.canonical(x.Path) == key
+		found = x.id.same(id)
 		if x.Via == nil {
 			break
 		}
@@ -641,56 +611,78 @@ func (l *loader) cycle(f *File, d *Directive, local string) string {
 // fileSystem abstracts where included files come from: the disk, or the
 // files of a `nginx -T` dump.
 type fileSystem interface {
-	read(path string, limit int64) ([]byte, error)
-	canonical(path string) string
+	// read returns a file's bytes and its identity, for cycle checks.
+	read(path string, limit int64) ([]byte, fileID, error)
+}
+
+// fileID identifies a file for include-cycle checks: the fstat of the open
+// file on disk (so symlinks and hard links to one file are one file, at no
+// extra system call), the name in a dump. The zero fileID matches nothing.
+type fileID struct {
+	fi   os.FileInfo
+	name string
+}
+
+func (a fileID) same(b fileID) bool {
+	if a.fi != nil && b.fi != nil {
+		return os.SameFile(a.fi, b.fi)
+	}
+	return a.fi == nil && b.fi == nil && a.name != "" && a.name == b.name
+}
+
+// statID identifies a file by path, for roots given as bytes.
+func statID(p string) fileID {
+	if p == "-" {
+		return fileID{}
+	}
+	fi, err := os.Stat(p)
+	if err != nil {
+		return fileID{}
+	}
+	return fileID{fi: fi}
 }
 
 type diskFS struct{}
 
-func (diskFS) read(p string, limit int64) ([]byte, error) {
+func (diskFS) read(p string, limit int64) ([]byte, fileID, error) {
 	f, err := os.Open(p)
 	if err != nil {
-		return nil, err
+		return nil, fileID{}, err
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return nil, err
+		return nil, fileID{}, err
 	}
+	id := fileID{fi: st}
 	if st.IsDir() {
-		return nil, &fs.PathError{Op: "pread", Path: p, Err: syscall.EISDIR}
+		return nil, id, &fs.PathError{Op: "pread", Path: p, Err: syscall.EISDIR}
 	}
 	if st.Size() > limit {
-		return nil, tooBig{st.Size(), limit}
+		return nil, id, tooBig{st.Size(), limit}
 	}
 	if !st.Mode().IsRegular() || st.Size() == 0 {
-		return readLimited(f, limit) // pipes, /proc: the size says nothing
+		b, err := readLimited(f, limit) // pipes, /proc: the size says nothing
+		return b, id, err
 	}
 	// Read exactly the size fstat gave: one allocation, no regrowth.
 	b := make([]byte, st.Size())
 	n, err := io.ReadFull(f, b)
 	if err == io.ErrUnexpectedEOF {
-		return b[:n], nil // shrank meanwhile
+		return b[:n], id, nil // shrank meanwhile
 	}
 	if err != nil {
-		return nil, err
+		return nil, id, err
 	}
 	var probe [1]byte
 	if m, _ := f.Read(probe[:]); m > 0 { // grew meanwhile
 		rest, err := readLimited(f, limit-int64(n)-1)
 		if err != nil {
-			return nil, err
+			return nil, id, err
 		}
 		b = append(append(b, probe[0]), rest...)
 	}
-	return b, nil
-}
-
-func (diskFS) canonical(p string) string {
-	if r, err := filepath.EvalSymlinks(p); err == nil {
-		return r
-	}
-	return absPath(p)
+	return b, id, nil
 }
 
 func readLimited(r io.Reader, limit int64) ([]byte, error) {
@@ -759,18 +751,16 @@ func globPOSIX(pattern string) ([]string, error) {
 // memFS serves the files of a `nginx -T` dump.
 type memFS struct{ files map[string][]byte }
 
-func (m *memFS) read(p string, limit int64) ([]byte, error) {
+func (m *memFS) read(p string, limit int64) ([]byte, fileID, error) {
 	b, ok := m.files[p]
 	if !ok {
-		return nil, &fs.PathError{Op: "open", Path: p, Err: fs.ErrNotExist}
+		return nil, fileID{}, &fs.PathError{Op: "open", Path: p, Err: fs.ErrNotExist}
 	}
 	if int64(len(b)) > limit {
-		return nil, tooBig{int64(len(b)), limit}
+		return nil, fileID{}, tooBig{int64(len(b)), limit}
 	}
-	return b, nil
+	return b, fileID{name: p}, nil
 }
-
-func (m *memFS) canonical(p string) string { return p }
 
 func (m *memFS) glob(pattern string) ([]string, error) {
 	var out []string

@@ -1,7 +1,5 @@
 package config
 
-import "path/filepath"
-
 // overlayFS serves edited contents in place of files on disk, so a fix can
 // be re-linted before anything is written.
 type overlayFS struct {
@@ -9,14 +7,17 @@ type overlayFS struct {
 	disk  diskFS
 }
 
-func (o overlayFS) read(p string, limit int64) ([]byte, error) {
+func (o overlayFS) read(p string, limit int64) ([]byte, fileID, error) {
 	if b, ok := o.files[absPath(p)]; ok {
-		return b, nil
+		// the edited file is still the file on disk, if it exists there
+		id := statID(p)
+		if id.fi == nil {
+			id = fileID{name: absPath(p)}
+		}
+		return b, id, nil
 	}
 	return o.disk.read(p, limit)
 }
-
-func (o overlayFS) canonical(p string) string { return o.disk.canonical(filepath.Clean(p)) }
 
 func withOverlay(opts Options, fsys fileSystem) fileSystem {
 	if len(opts.Overlay) == 0 {

@@ -46,7 +46,12 @@ type parser struct {
 	i    int
 	errs int
 
-	words []Arg
+	// name is the statement's first word; words are the others, written
+	// straight into the loader's argument slab (statement keeps them there
+	// as the directive's Args, with no copy). hasName says name is set.
+	name    Arg
+	hasName bool
+	words   []Arg
 	// kids holds the children of every open block of this file, outermost
 	// first; kidStart[level] is where that level's children begin (level 0
 	// is the file top). A block's children are copied out, exactly sized,
@@ -91,7 +96,7 @@ func init() {
 func (p *parser) read() (term int, termPos int) {
 	src := p.src
 	n := len(src)
-	p.words = p.words[:0]
+	p.dropWords()
 	var (
 		lastSpace = true
 		needSpace bool
@@ -101,7 +106,7 @@ func (p *parser) read() (term int, termPos int) {
 		variable  bool
 		tooLong   bool
 		esc       bool // the current word holds a backslash
-		start     int // raw start of the current word (quote included)
+		start     int  // raw start of the current word (quote included)
 	)
 	i := p.i
 	// nstart is nginx's `start`: the first byte its 4096-byte buffer must
@@ -113,7 +118,7 @@ func (p *parser) read() (term int, termPos int) {
 	for {
 		if i >= n {
 			p.i = i
-			if len(p.words) > 0 || !lastSpace {
+			if p.hasName || !lastSpace {
 				p.eofErr = true
 				p.errorAt(n, `unexpected end of file, expecting ";" or "}"`)
 				return termError, n
@@ -198,7 +203,7 @@ func (p *parser) read() (term int, termPos int) {
 				if ch == '}' {
 					// `x "a"}`: most likely a missing ';'. Drop the statement
 					// and honour the brace so the block structure survives.
-					p.words = p.words[:0]
+					p.dropWords()
 					p.i = i
 					p.tok(TokClose, i-1, i)
 					return termClose, i - 1
@@ -223,7 +228,7 @@ func (p *parser) read() (term int, termPos int) {
 			esc = false
 			switch ch {
 			case ';', '{':
-				if len(p.words) == 0 {
+				if !p.hasName {
 					if !(ch == '{' && p.skipping) {
 						p.errorAt(i-1, "unexpected \"%s\"", string(src[i-1:i]))
 					}
@@ -246,11 +251,11 @@ func (p *parser) read() (term int, termPos int) {
 				return termSemi, i - 1
 			case '}':
 				p.i = i
-				if len(p.words) != 0 {
+				if p.hasName {
 					p.errorAt(i-1, `unexpected "}"`)
 					// Recover: drop the unfinished statement but honour the
 					// brace, so the block structure stays right.
-					p.words = p.words[:0]
+					p.dropWords()
 				}
 				p.tok(TokClose, i-1, i)
 				return termClose, i - 1
@@ -376,6 +381,13 @@ func (p *parser) skipBlock() {
 	}
 }
 
+// dropWords forgets the words read so far; the slab space they used is
+// handed out again.
+func (p *parser) dropWords() {
+	p.hasName = false
+	p.words = p.l.argSlab[:0]
+}
+
 func (p *parser) tok(k TokenKind, s, e int) {
 	if p.emit != nil {
 		p.emit(Token{Kind: k, Start: int32(s), End: int32(e)})
@@ -393,7 +405,15 @@ func (p *parser) pushWord(start, end int, esc bool) {
 	if esc {
 		val = unescape(val)
 	}
-	p.words = append(p.words, Arg{Value: val, Start: int32(start), End: int32(end)})
+	a := Arg{Value: val, Start: int32(start), End: int32(end)}
+	switch {
+	case !p.hasName:
+		p.name, p.hasName = a, true
+	case len(p.words) < cap(p.words):
+		p.words = append(p.words, a)
+	default:
+		p.words = append(p.l.moreArgs(p.words), a)
+	}
 	p.tok(TokWord, start, end)
 }
 
@@ -523,17 +543,18 @@ func (p *parser) ownerName() string {
 }
 
 func (p *parser) statement(term, termPos int) {
-	words := p.words
 	d := p.l.newDirective()
 	d.File = p.f
 	d.Parent = p.owner()
-	d.Name = words[0].Value
-	d.Start = words[0].Start
-	d.NameEnd = words[0].End
+	d.Name = p.name.Value
+	d.Start = p.name.Start
+	d.NameEnd = p.name.End
 	d.BlockOpen = -1
-	if len(words) > 1 {
-		d.Args = p.l.newArgs(words[1:])
+	if n := len(p.words); n > 0 {
+		d.Args = p.words[:n:n]
+		p.l.argSlab = p.l.argSlab[n:]
 	}
+	p.dropWords()
 	d.End = int32(termPos + 1)
 	owner := p.ownerName()
 

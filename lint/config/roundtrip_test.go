@@ -15,7 +15,7 @@ import (
 func parseOnly(src []byte) (*File, []Diagnostic) {
 	l := newLoader(context.Background(), Options{}, &memFS{files: map[string][]byte{}})
 	l.tree = &Tree{Prefix: "/"}
-	f := l.parse("-", "-", src, nil)
+	f := l.parse("-", "-", src, nil, fileID{})
 	return f, l.diags
 }
 

@@ -39,6 +39,7 @@ type File struct {
 
 	lines   []int32 // offsets of line starts, built on first use
 	decoded map[int32]string
+	id      fileID // for include-cycle checks
 }
 
 // Arg is one word of a directive. Start and End delimit the raw text in

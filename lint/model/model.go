@@ -121,6 +121,9 @@ type Upstream struct {
 	Stream  bool
 	Servers []*config.Directive
 	Dirs    []*config.Directive
+	// Scope is the http or stream scope the block is defined in: where a
+	// `resolver` for its `server … resolve` lines is looked up.
+	Scope *Scope
 }
 
 // HostKind says what a proxy target's host part is.
@@ -157,6 +160,11 @@ type Proxy struct {
 	// $cdn $http_x;`) is listed with Kind HostVariable, so Values is the
 	// complete set exactly when no entry has that kind.
 	Values []Value
+	// AllValues is Values whatever the scheme: for a target that is one
+	// variable holding a whole URL (`proxy_pass $backend;`), Values keeps
+	// only the TLS values, AllValues every one (Scheme set). For other
+	// targets it equals Values.
+	AllValues []Value
 }
 
 // KnownValues reports whether Values lists every host a variable target
@@ -176,9 +184,13 @@ func (p *Proxy) KnownValues() bool {
 // Value is one possible value of a variable target host.
 type Value struct {
 	Host     string
+	Port     string // the port the value names, "" for none
 	Kind     HostKind
 	Upstream *Upstream
 	Source   *config.Directive // the set or map entry
+	// Scheme is the scheme of a whole-URL value ("https", …); "" for a
+	// host value.
+	Scheme string
 }
 
 // Prefix is the directive prefix of the proxy's module: "proxy_" for http
@@ -255,7 +267,7 @@ func Build(t *config.Tree) *Model {
 		top = m.synthetic(m.synthetic(root, KindStream), KindUpstream)
 	}
 	if top.Kind == KindUpstream {
-		u := &Upstream{Name: "", Stream: top.Parent.Kind == KindStream}
+		u := &Upstream{Name: "", Stream: top.Parent.Kind == KindStream, Scope: top.Parent}
 		m.fillUpstream(u, t.Top())
 	}
 	m.fill(top, t.Top())
@@ -313,7 +325,7 @@ func (m *Model) fill(s *Scope, block []*config.Directive) {
 				k = KindLimitExcept
 			}
 		case "upstream":
-			u := &Upstream{Name: d.Arg(0), Node: d, Stream: s.Kind == KindStream}
+			u := &Upstream{Name: d.Arg(0), Node: d, Stream: s.Kind == KindStream, Scope: s}
 			m.fillUpstream(u, d.Block)
 			continue
 		case "map":
@@ -451,17 +463,25 @@ func (m *Model) urlVariable(p *Proxy, name string) {
 	p.HostKind = HostVariable
 	for _, r := range m.rawValues(p.Scope, name, false) {
 		if strings.Contains(r.text, "$") {
-			p.Values = append(p.Values, Value{Host: r.text, Kind: HostVariable, Source: r.src})
+			v := Value{Host: r.text, Kind: HostVariable, Source: r.src}
+			p.Values = append(p.Values, v)
+			p.AllValues = append(p.AllValues, v)
 			continue
 		}
-		scheme, tls, host, _, unix := parseTarget(r.text)
-		if !tls || unix {
+		scheme, tls, host, port, unix := parseTarget(r.text)
+		if unix {
+			p.AllValues = append(p.AllValues, Value{Host: r.text, Kind: HostUnix, Source: r.src, Scheme: scheme})
+			continue
+		}
+		k, u := hostKind(host, m.Upstreams)
+		v := Value{Host: host, Port: port, Kind: k, Upstream: u, Source: r.src, Scheme: scheme}
+		p.AllValues = append(p.AllValues, v)
+		if !tls {
 			continue
 		}
 		p.TLS = true
 		p.Scheme = scheme
-		k, u := hostKind(host, m.Upstreams)
-		p.Values = append(p.Values, Value{Host: host, Kind: k, Upstream: u, Source: r.src})
+		p.Values = append(p.Values, v)
 	}
 	if !p.TLS {
 		p.Values = nil
@@ -517,6 +537,7 @@ func (m *Model) classify(p *Proxy, ups map[string]*Upstream) {
 	if strings.Contains(p.Host, "$") {
 		p.HostKind = HostVariable
 		p.Values = m.variableValues(p, ups)
+		p.AllValues = p.Values
 		return
 	}
 	p.HostKind, p.Upstream = hostKind(p.Host, ups)
@@ -567,9 +588,9 @@ func (m *Model) variableValues(p *Proxy, ups map[string]*Upstream) []Value {
 			out = append(out, Value{Host: r.text, Kind: HostVariable, Source: r.src})
 			continue
 		}
-		h, _ := splitHostPort(r.text)
+		h, port := splitHostPort(r.text)
 		k, u := hostKind(h, ups)
-		out = append(out, Value{Host: h, Kind: k, Upstream: u, Source: r.src})
+		out = append(out, Value{Host: h, Port: port, Kind: k, Upstream: u, Source: r.src})
 	}
 	return out
 }

@@ -67,8 +67,12 @@ func Text(w io.Writer, in Input) error {
 		line := s.file.LineText(s.line)
 		line = strings.ReplaceAll(line, "\t", " ")
 		fmt.Fprintf(w, "    %s\n    %s%s\n", line, strings.Repeat(" ", max(0, s.col-1)), green.Sprint("^"))
-		if f.Evidence != nil {
-			fmt.Fprintf(w, "    evidence: %d error.log line(s) of class %s, %s … %s\n", f.Evidence.Count, f.Evidence.Class, f.Evidence.First, f.Evidence.Last)
+		if ev := f.Evidence; ev != nil {
+			span := ""
+			if ev.First != "" {
+				span = fmt.Sprintf(", %s … %s", ev.First, ev.Last)
+			}
+			fmt.Fprintf(w, "    evidence: %d error.log line(s) of class %s%s\n", ev.Count, ev.Class, span)
 		}
 		if f.Fix != nil {
 			fmt.Fprintf(w, "    fix: %s (ngxlint fix)\n", f.Fix.Description)
