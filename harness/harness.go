@@ -343,8 +343,8 @@ func (n *Nginx) Terminate() error {
 	return testcontainers.TerminateContainer(n.Container, testcontainers.StopTimeout(0))
 }
 
-// tailLogs returns the last lines of a container's output, for errors.
-func tailLogs(c *testcontainers.DockerContainer) string {
+// containerOutput returns a container's stdout and stderr (up to 1 MiB).
+func containerOutput(c *testcontainers.DockerContainer) string {
 	if c == nil {
 		return ""
 	}
@@ -356,7 +356,12 @@ func tailLogs(c *testcontainers.DockerContainer) string {
 	}
 	defer rc.Close()
 	b, _ := io.ReadAll(io.LimitReader(rc, 1<<20))
-	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	return string(b)
+}
+
+// tailLogs returns the last lines of a container's output, for errors.
+func tailLogs(c *testcontainers.DockerContainer) string {
+	lines := strings.Split(strings.TrimSpace(containerOutput(c)), "\n")
 	if len(lines) > 20 {
 		lines = lines[len(lines)-20:]
 	}

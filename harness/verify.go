@@ -701,20 +701,6 @@ func startNginx(ctx context.Context, ref string, nw *testcontainers.DockerNetwor
 	return c, "", nil
 }
 
-func containerOutput(c *testcontainers.DockerContainer) string {
-	if c == nil {
-		return ""
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	rc, err := c.Logs(ctx)
-	if err != nil {
-		return ""
-	}
-	defer rc.Close()
-	b, _ := io.ReadAll(io.LimitReader(rc, 1<<20))
-	return string(b)
-}
 
 func nginxVersion(ctx context.Context, c *testcontainers.DockerContainer) string {
 	_, r, err := c.Exec(ctx, []string{"nginx", "-v"}, tcexec.Multiplexed())

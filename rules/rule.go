@@ -142,6 +142,15 @@ func (p *Pass) Report(node *config.Directive, msg string, fix *Fix) {
 	p.findings = append(p.findings, Finding{Rule: p.rule, Severity: p.rule.Severity, Message: msg, Node: node, Fix: fix})
 }
 
+// ReportAs records a finding with a severity of its own, for rules whose
+// cases differ in consequence (a protocol set that fails every handshake
+// against one that only blocks TLS 1.3). The rule's Severity is the one
+// `ngxlint rules` lists; its doc says which cases differ. Severity
+// overrides from the command line or .ngxlint.yaml still apply to all.
+func (p *Pass) ReportAs(sev Severity, node *config.Directive, msg string, fix *Fix) {
+	p.findings = append(p.findings, Finding{Rule: p.rule, Severity: sev, Message: msg, Node: node, Fix: fix})
+}
+
 // Reportf is Report with formatting and no fix.
 func (p *Pass) Reportf(node *config.Directive, format string, args ...any) {
 	p.Report(node, fmt.Sprintf(format, args...), nil)

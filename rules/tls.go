@@ -305,7 +305,14 @@ func insertion(m *model.Model, p *model.Proxy, lines []string) (Edit, bool) {
 	if anchor == nil {
 		return Edit{}, false
 	}
-	before := anchor.IsBlock()
+	return insertAt(anchor, anchor.IsBlock(), lines), true
+}
+
+// insertAt inserts lines next to a statement: on the lines before it (or
+// right before it when it shares its line with something else) when
+// before is set, else after it, each with the statement's indentation and
+// the file's line endings.
+func insertAt(anchor *config.Directive, before bool, lines []string) Edit {
 	f := anchor.File
 	src := f.Src
 	lineNo := f.Position(anchor.Start).Line
@@ -318,13 +325,13 @@ func insertion(m *model.Model, p *model.Proxy, lines []string) (Edit, bool) {
 	}
 	if before {
 		if !firstOnLine {
-			return Edit{Start: anchor.Start, End: anchor.Start, File: f, NewText: strings.Join(lines, " ") + " "}, true
+			return Edit{Start: anchor.Start, End: anchor.Start, File: f, NewText: strings.Join(lines, " ") + " "}
 		}
 		var b strings.Builder
 		for _, l := range lines {
 			b.WriteString(indent + l + lineEnding(src, anchor.Start))
 		}
-		return Edit{File: f, Start: lineStart, End: lineStart, NewText: b.String()}, true
+		return Edit{File: f, Start: lineStart, End: lineStart, NewText: b.String()}
 	}
 	// after: at the end of the anchor's last line when only space or a
 	// comment follows it, else right after its terminator.
@@ -343,9 +350,69 @@ func insertion(m *model.Model, p *model.Proxy, lines []string) (Edit, bool) {
 		for _, l := range lines {
 			b.WriteString(nl + indent + l)
 		}
-		return Edit{File: f, Start: pos, End: pos, NewText: b.String()}, true
+		return Edit{File: f, Start: pos, End: pos, NewText: b.String()}
 	}
-	return Edit{File: f, Start: end, End: end, NewText: " " + strings.Join(lines, " ")}, true
+	return Edit{File: f, Start: end, End: end, NewText: " " + strings.Join(lines, " ")}
+}
+
+// replaceArgs is the edit that replaces all of a directive's arguments.
+func replaceArgs(d *config.Directive, text string) Edit {
+	if len(d.Args) == 0 {
+		return Edit{File: d.File, Start: d.NameEnd, End: d.NameEnd, NewText: " " + text}
+	}
+	return Edit{File: d.File, Start: d.Args[0].Start, End: d.Args[len(d.Args)-1].End, NewText: text}
+}
+
+// removal is the edit that deletes a statement: its whole line when
+// nothing else is on it, else the statement and the blanks after it.
+func removal(d *config.Directive) Edit {
+	f, src := d.File, d.File.Src
+	lineStart := f.LineStart(f.Position(d.Start).Line)
+	rest := src[d.End:]
+	eol := strings.IndexByte(rest, '\n')
+	tail := rest
+	if eol >= 0 {
+		tail = rest[:eol]
+	}
+	if strings.TrimLeft(src[lineStart:d.Start], " \t") == "" && strings.TrimSpace(tail) == "" {
+		end := int32(len(src))
+		if eol >= 0 {
+			end = d.End + int32(eol) + 1
+		}
+		return Edit{File: f, Start: lineStart, End: end}
+	}
+	end := d.End
+	for int(end) < len(src) && (src[end] == ' ' || src[end] == '\t') {
+		end++
+	}
+	return Edit{File: f, Start: d.Start, End: end}
+}
+
+// at renders a directive's position as file:line for messages.
+func at(d *config.Directive) string {
+	return fmt.Sprintf("%s:%d", d.File.Path, d.Pos().Line)
+}
+
+// sslPrepared reports whether nginx builds an upstream SSL context for a
+// proxy, and so checks its *_ssl_* settings when it loads: a TLS target,
+// or any http proxy whose target has variables (the scheme is only known
+// per request, so nginx prepares TLS whatever the URL says).
+func sslPrepared(p *model.Proxy) bool {
+	if p.HostKind == model.HostUnix && !p.TLS {
+		return false
+	}
+	return p.TLS || p.Module != "stream" && strings.Contains(p.URL, "$")
+}
+
+// defaultTrustedCA is the bundle proposed when Settings.TrustedCA is
+// empty: Debian's, Ubuntu's and Alpine's system store.
+const defaultTrustedCA = "/etc/ssl/certs/ca-certificates.crt"
+
+func (p *Pass) trustedCA() string {
+	if p.Settings.TrustedCA != "" {
+		return p.Settings.TrustedCA
+	}
+	return defaultTrustedCA
 }
 
 func leadingSpace(s string) string {
