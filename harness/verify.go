@@ -701,7 +701,6 @@ func startNginx(ctx context.Context, ref string, nw *testcontainers.DockerNetwor
 	return c, "", nil
 }
 
-
 func nginxVersion(ctx context.Context, c *testcontainers.DockerContainer) string {
 	_, r, err := c.Exec(ctx, []string{"nginx", "-v"}, tcexec.Multiplexed())
 	if err != nil {
