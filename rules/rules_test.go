@@ -12,6 +12,7 @@ import (
 
 	"github.com/ngxlint/ngxlint/lint"
 	"github.com/ngxlint/ngxlint/lint/config"
+	"github.com/ngxlint/ngxlint/lint/fix"
 	"github.com/ngxlint/ngxlint/lint/errlog"
 	"github.com/ngxlint/ngxlint/lint/explain"
 	"github.com/ngxlint/ngxlint/rules"
@@ -115,4 +116,27 @@ func TestPublicIDs(t *testing.T) {
 		require.True(t, ok, id)
 		assert.Equal(t, slug, r.Slug, id)
 	}
+}
+
+// TestBlogFixClearsSNIRules: the blog's config without the two directives
+// gets NGX101 at its proxy_pass line, and applying that finding's own fix
+// edits leaves none of NGX101–NGX104.
+func TestBlogFixClearsSNIRules(t *testing.T) {
+	root := filepath.Join("..", "fixtures", "blog", "broken.conf")
+	tree, diags := config.Load(context.Background(), root, config.Options{})
+	require.False(t, config.HasErrors(diags))
+	sni := []*rules.Rule{rules.NGX101, rules.NGX102, rules.NGX103, rules.NGX104}
+	res := lint.Run(tree, lint.Options{Rules: sni})
+	require.Len(t, res.Findings, 1)
+	f := res.Findings[0]
+	assert.Equal(t, "NGX101", f.Rule.ID)
+	assert.Equal(t, 11, f.Node.Pos().Line)
+	assert.Equal(t, "proxy_pass", f.Node.Name)
+	require.NotNil(t, f.Fix)
+
+	files, err := fix.Apply(f.Fix.Edits)
+	require.NoError(t, err)
+	tree, diags = config.Load(context.Background(), root, config.Options{Overlay: files})
+	require.False(t, config.HasErrors(diags))
+	assert.Empty(t, lint.Run(tree, lint.Options{Rules: sni}).Findings)
 }
