@@ -123,7 +123,7 @@ func reportThroughput(b *testing.B, stats GenStats, before runtime.MemStats, cpu
 }
 
 // BenchmarkLoad loads the generated tree (503 files, 5,000 servers and
-// upstreams, ~185k lines) with includes resolved from disk.
+// upstreams, ~191k lines) with includes resolved from disk.
 func BenchmarkLoad(b *testing.B) {
 	root, stats := benchTree(b)
 	b.SetBytes(stats.Bytes)

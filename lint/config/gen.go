@@ -37,7 +37,7 @@ type GenStats struct {
 // benchmarks: nginx.conf, mime.types, a maps file and opts.Files site files
 // included through globs, with upstreams, comments, maps, regex locations,
 // if blocks and Lua blocks. It returns the path of nginx.conf. The defaults
-// give 503 files, 5,000 server blocks and about 185,000 lines.
+// give 503 files, 5,000 server blocks and about 191,000 lines (5.5 MB).
 func GenerateTree(dir string, opts GenOptions) (root string, stats GenStats, err error) {
 	if opts.Files <= 0 {
 		opts.Files = 500

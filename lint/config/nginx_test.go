@@ -81,13 +81,28 @@ var nginxSkip = map[string]string{
 	"prefix":          "a sites-enabled snippet, not a whole nginx.conf",
 }
 
+// nginxCannotCheck says why nginx -t cannot check a valid fixture here.
+func nginxCannotCheck(name string) (string, bool) {
+	if why, ok := nginxSkip[name]; ok {
+		return why, true
+	}
+	const stream = "/usr/lib/nginx/modules/ngx_stream_module.so"
+	src, err := os.ReadFile(fixturePath("valid", name, "nginx.conf"))
+	if err == nil && bytes.Contains(src, []byte(stream)) {
+		if _, err := os.Stat(stream); err != nil {
+			return "SKIPPED: needs " + stream + " (apt-get install libnginx-mod-stream)", true
+		}
+	}
+	return "", false
+}
+
 // TestNginxAcceptsValidFixtures keeps the valid fixtures honest: nginx
 // accepts every one it can check.
 func TestNginxAcceptsValidFixtures(t *testing.T) {
 	bin := nginxBin(t)
 	for _, name := range fixtureNames(t, "valid") {
 		t.Run(name, func(t *testing.T) {
-			if why, ok := nginxSkip[name]; ok {
+			if why, ok := nginxCannotCheck(name); ok {
 				t.Skip(why)
 			}
 			dir := fixturePath("valid", name)
@@ -199,7 +214,7 @@ func TestNginxDumpLive(t *testing.T) {
 	bin := nginxBin(t)
 	for _, name := range fixtureNames(t, "valid") {
 		t.Run(name, func(t *testing.T) {
-			if why, ok := nginxSkip[name]; ok {
+			if why, ok := nginxCannotCheck(name); ok {
 				t.Skip(why)
 			}
 			dir := fixturePath("valid", name)
@@ -212,6 +227,29 @@ func TestNginxDumpLive(t *testing.T) {
 			disk := loadValid(t, name)
 			assert.Equal(t, ourTree(disk.Root.Top), ourTree(tree.Root.Top))
 			assert.Equal(t, len(disk.Files), len(tree.Files))
+		})
+	}
+}
+
+// TestNginxTooLong checks the buffer-rule edges against nginx itself.
+func TestNginxTooLong(t *testing.T) {
+	bin := nginxBin(t)
+	dir := t.TempDir()
+	for i, tt := range tooLongCases {
+		t.Run(tt.name, func(t *testing.T) {
+			conf := filepath.Join(dir, "t"+strconv.Itoa(i)+".conf")
+			require.NoError(t, os.WriteFile(conf, []byte(tt.src), 0o644))
+			ok, errs, out := nginxTest(t, bin, dir, conf)
+			if tt.err == "" {
+				assert.True(t, ok, out)
+				return
+			}
+			require.False(t, ok)
+			require.Len(t, errs, 1, out)
+			line, msg, _ := strings.Cut(tt.err, ":")
+			_, msg, _ = strings.Cut(msg, ": ")
+			assert.Equal(t, msg, errs[0].Message)
+			assert.Equal(t, line, strconv.Itoa(errs[0].Line))
 		})
 	}
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"context"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -136,5 +137,44 @@ func checkBlock(t testing.TB, f *File, ds []*Directive, parent *Directive, lo, h
 			}
 		}
 		prevEnd = d.End
+	}
+}
+
+// tooLongCases are the edges of nginx's 4096-byte buffer rule, as nginx
+// 1.22.1 applies it (checked against nginx in TestNginxTooLong).
+var tooLongCases = []struct {
+	name, src string
+	err       string // "" when accepted
+}{
+	{"bare 4095", "events {}\nhttp {\n log_format x " + strings.Repeat("a", 4095) + ";\n}\n", ""},
+	{"bare 4095 then space", "events {}\nhttp {\n log_format x " + strings.Repeat("a", 4095) + " ;\n}\n", `3:15: too long parameter "aaaaaaaaaa..." started`},
+	{"bare 4096", "events {}\nhttp {\n log_format x " + strings.Repeat("a", 4096) + ";\n}\n", `3:15: too long parameter "aaaaaaaaaa..." started`},
+	{"quoted 4094", "events {}\nhttp {\n log_format x \"" + strings.Repeat("a", 4094) + "\";\n}\n", ""},
+	{"quoted 4094 then space", "events {}\nhttp {\n log_format x \"" + strings.Repeat("a", 4094) + "\" ;\n}\n", `3:15: too long parameter "aaaaaaaaaa..." started`},
+	{"quoted 4095", "events {}\nhttp {\n log_format x '" + strings.Repeat("a", 4095) + "';\n}\n", `3:15: too long parameter "aaaaaaaaaa..." started`},
+	{"quoted 4096", "events {}\nhttp {\n log_format x '" + strings.Repeat("a", 4096) + "';\n}\n", `3:15: too long parameter, probably missing terminating "'" character`},
+	{"comment 4095", "events {}\nhttp {\n #" + strings.Repeat("c", 4094) + "\n}\n", ""},
+	{"comment 4096", "events {}\nhttp {\n #" + strings.Repeat("c", 4095) + "\n}\n", `3:2: too long parameter "#ccccccccc..." started`},
+	{"long whitespace", "events {}\nhttp {" + strings.Repeat(" ", 10000) + "\n}\n", ""},
+	{"bare 4096 at EOF", "events {}\n" + strings.Repeat("a", 4096), `2:4097: unexpected end of file, expecting ";" or "}"`},
+}
+
+func TestTooLong(t *testing.T) {
+	for _, tt := range tooLongCases {
+		t.Run(tt.name, func(t *testing.T) {
+			tree, diags := Parse(context.Background(), "t.conf", []byte(tt.src), Options{})
+			var got []string
+			for _, d := range diags {
+				got = append(got, strings.TrimPrefix(d.Error(), "t.conf:"))
+			}
+			if tt.err == "" {
+				assert.Empty(t, got)
+			} else {
+				require.NotEmpty(t, got)
+				assert.Equal(t, tt.err, got[0])
+			}
+			checkTree(t, tree)
+			lexRoundTrip(t, []byte(tt.src))
+		})
 	}
 }
