@@ -50,6 +50,14 @@ type Options struct {
 	Fix bool
 	// Progress receives one line per step.
 	Progress io.Writer
+	// EdgeHook, when set, adjusts each target's edge before it starts. It
+	// gets the run's CA, whose root nginx trusts at every
+	// *_trusted_certificate path of the configuration (and of the fixed
+	// one), the target host and the edge's configuration, which already
+	// holds a leaf for the served names issued by that CA. Tests use it to
+	// present an impostor (pki.SelfSigned), a chain with intermediates
+	// (ca.NewIntermediate), or a TLS 1.3-only edge (MinVersion).
+	EdgeHook func(ca *pki.CA, target string, cfg *edge.Config) error
 }
 
 // Report is verify's public JSON contract.
@@ -250,9 +258,17 @@ func Verify(ctx context.Context, o Options) (rep *Report, err error) {
 				mu.Unlock()
 				return
 			}
+			cfg := edge.Config{Names: t.ServedNames, Profile: o.Profile, CertPEM: leaf.CertPEM, KeyPEM: leaf.KeyPEM, HostCheck: true}
+			if o.EdgeHook != nil {
+				if err := o.EdgeHook(ca, t.Target, &cfg); err != nil {
+					mu.Lock()
+					startErr = err
+					mu.Unlock()
+					return
+				}
+			}
 			e, err := RunEdge(ctx, nw, EdgeSpec{
-				Image: edgeRef, Aliases: []string{t.Target}, Port: t.port, NoWait: true,
-				Config: edge.Config{Names: t.ServedNames, Profile: o.Profile, CertPEM: leaf.CertPEM, KeyPEM: leaf.KeyPEM, HostCheck: true},
+				Image: edgeRef, Aliases: []string{t.Target}, Port: t.port, NoWait: true, Config: cfg,
 			})
 			mu.Lock()
 			defer mu.Unlock()
@@ -302,9 +318,11 @@ func Verify(ctx context.Context, o Options) (rep *Report, err error) {
 
 	progress("starting nginx (%s)", nginxRef)
 	ngx, startLog, err := startNginx(ctx, nginxRef, nw, st, ca, serverLeaf)
-	if ngx != nil {
+	if first := ngx; first != nil {
+		// first, not ngx: ngx is reassigned when the fixed configuration
+		// runs in a second container, and this one must go too
 		cleanups = append(cleanups, func() {
-			_ = testcontainers.TerminateContainer(ngx, testcontainers.StopTimeout(0))
+			_ = testcontainers.TerminateContainer(first, testcontainers.StopTimeout(0))
 		})
 	}
 	running := err == nil
@@ -348,6 +366,9 @@ func Verify(ctx context.Context, o Options) (rep *Report, err error) {
 		}
 		if running {
 			progress("reloading nginx with the fixed configuration")
+			if err := copyPKI(ctx, ngx, st, st2, ca, serverLeaf); err != nil {
+				return rep, err
+			}
 			rep.FixedConfigTest, err = reload(ctx, ngx, st, st2)
 			if err != nil {
 				return rep, err
@@ -712,6 +733,34 @@ func nginxVersion(ctx context.Context, c *testcontainers.DockerContainer) string
 		return strings.Fields(s[i+len("nginx/"):])[0]
 	}
 	return s
+}
+
+// copyPKI gives the paths the fixed configuration names for certificates,
+// keys and CA bundles, and the running one does not, the harness's files
+// (a fix that turns on verification names a bundle such as
+// /etc/ssl/certs/ca-certificates.crt).
+func copyPKI(ctx context.Context, c *testcontainers.DockerContainer, old, st *staged, ca *pki.CA, leaf *pki.Leaf) error {
+	had := map[string]bool{}
+	for _, l := range [][]string{old.CertPaths, old.KeyPaths, old.CAPaths} {
+		for _, p := range l {
+			had[p] = true
+		}
+	}
+	for _, f := range []struct {
+		paths []string
+		data  []byte
+		mode  int64
+	}{{st.CertPaths, leaf.FullChainPEM(), 0o644}, {st.KeyPaths, leaf.KeyPEM, 0o600}, {st.CAPaths, ca.RootPEM(), 0o644}} {
+		for _, p := range f.paths {
+			if had[p] {
+				continue
+			}
+			if err := c.CopyToContainer(ctx, f.data, p, f.mode); err != nil {
+				return fmt.Errorf("harness: copy %s: %w", p, err)
+			}
+		}
+	}
+	return nil
 }
 
 // reload copies the fixed files in, checks them with nginx -t, and

@@ -3,14 +3,23 @@ package rules_test
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"fmt"
+	"math/big"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/ngxlint/ngxlint/lint"
 	"github.com/ngxlint/ngxlint/lint/config"
@@ -47,14 +56,34 @@ func TestFixturesNginx(t *testing.T) {
 			if config.HasErrors(diags) {
 				t.Fatalf("fixture does not load: %v", diags)
 			}
-			nginxCheck(t, bin, unshare, root, tree.Context, src, "fixture")
+			if v, ok, err := lint.DeclaredVersion(tree); err != nil {
+				t.Fatalf("fixture's nginx version: %v", err)
+			} else if local := localVersion(t, bin); ok && local.Less(v) {
+				t.Skipf("SKIPPED: the fixture is for nginx %s, newer than the local nginx %s; not checked with nginx -t", v, local)
+			}
+			rejects := rejection(tree)
+			if rejects != "" {
+				// The fixture shows a configuration nginx refuses: it must
+				// refuse it with that message, and the expected fix
+				// results must load.
+				nginxReject(t, bin, unshare, root, tree.Context, src, rejects)
+			} else {
+				nginxCheck(t, bin, unshare, root, tree.Context, src, "fixture")
+			}
 			checkExpected(t, bin, unshare, root, tree.Context, src)
+			if rejects != "" && !hasExpected(root) {
+				return // no fix repairs it: what the fixes converge to need not load
+			}
 
 			res, err := fix.Converge(context.Background(),
 				func(ctx context.Context, overlay map[string][]byte) (*config.Tree, []config.Diagnostic) {
 					return config.Load(ctx, root, config.Options{Overlay: overlay})
 				},
-				func(tr *config.Tree) []rules.Finding { return lint.Run(tr, lint.Options{}).Findings },
+				// a one-certificate bundle: nginx -t parses the system
+				// bundle once per location that verifies, 30 ms each
+				func(tr *config.Tree) []rules.Finding {
+					return lint.Run(tr, lint.Options{Settings: rules.Settings{TrustedCA: testCA}}).Findings
+				},
 				10)
 			if err != nil {
 				t.Fatalf("fix: %v", err)
@@ -77,6 +106,100 @@ func TestFixturesNginx(t *testing.T) {
 			nginxCheck(t, bin, unshare, root, tree.Context, fixed, "fixed configuration")
 		})
 	}
+}
+
+// rejection returns the message of a `# nginx -t: MESSAGE` comment among
+// the root file's leading comments: the fixture is a configuration nginx
+// refuses, with an error that contains MESSAGE.
+func rejection(tree *config.Tree) string {
+	first := int32(len(tree.Root.Src))
+	if len(tree.Root.Top) > 0 {
+		first = tree.Root.Top[0].Start
+	}
+	for _, c := range tree.Root.Comments {
+		if c.Start > first {
+			break
+		}
+		if msg, ok := strings.CutPrefix(strings.TrimSpace(c.Text()), "nginx -t:"); ok {
+			return strings.TrimSpace(msg)
+		}
+	}
+	return ""
+}
+
+// hasExpected reports whether a fixture has a .golden or a fixed/ tree.
+func hasExpected(root string) bool {
+	if _, err := os.Stat(strings.TrimSuffix(root, ".conf") + ".golden"); err == nil {
+		return true
+	}
+	if filepath.Base(root) == "nginx.conf" {
+		if _, err := os.Stat(filepath.Join(filepath.Dir(root), "fixed")); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// testCA is the trusted-certificate path the fixes propose in
+// TestFixturesNginx, relative to the scratch prefix.
+const testCA = "ngxlint-test-ca.pem"
+
+var (
+	caOnce sync.Once
+	caPEM  []byte
+)
+
+// testCAPEM is a throwaway self-signed CA certificate.
+func testCAPEM(t *testing.T) []byte {
+	t.Helper()
+	caOnce.Do(func() {
+		key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+		if err != nil {
+			return
+		}
+		tmpl := &x509.Certificate{
+			SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "ngxlint test CA"},
+			NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+			IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
+		}
+		der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+		if err != nil {
+			return
+		}
+		caPEM = pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	})
+	if caPEM == nil {
+		t.Fatal("cannot create the test CA")
+	}
+	return caPEM
+}
+
+var (
+	localOnce sync.Once
+	local     rules.Version
+	localErr  error
+)
+
+// localVersion is the version of the nginx that checks the fixtures.
+func localVersion(t *testing.T, bin string) rules.Version {
+	t.Helper()
+	localOnce.Do(func() {
+		out, err := exec.Command(bin, "-v").CombinedOutput()
+		if err != nil {
+			localErr = fmt.Errorf("%s -v: %v %s", bin, err, out)
+			return
+		}
+		s := string(out)
+		if i := strings.Index(s, "nginx/"); i >= 0 {
+			local, localErr = rules.ParseVersion(strings.Fields(s[i:])[0])
+			return
+		}
+		localErr = fmt.Errorf("%s -v: no version in %q", bin, s)
+	})
+	if localErr != nil {
+		t.Fatal(localErr)
+	}
+	return local
 }
 
 // checkExpected runs nginx -t on a fixture's expected fix results: the
@@ -219,9 +342,41 @@ var (
 	numericRE    = regexp.MustCompile(`^[\d.]+$`)
 )
 
-// nginxCheck writes files into a scratch prefix, wraps a snippet into the
-// blocks its context stands for, and runs nginx -t on it.
+// nginxCheck runs nginx -t on files (see nginxTest) and fails the test
+// when nginx rejects them.
 func nginxCheck(t *testing.T, bin string, unshare []string, root, context string, files map[string][]byte, what string) {
+	t.Helper()
+	out, err := nginxTest(t, bin, unshare, root, context, files)
+	if err != nil {
+		msg := out
+		if what != "fixture" {
+			var b strings.Builder
+			for _, rel := range sortedKeys(files) {
+				fmt.Fprintf(&b, "--- %s\n%s\n", rel, files[rel])
+			}
+			msg += "\n" + b.String()
+		}
+		t.Errorf("nginx -t rejects the %s: %v\n%s", what, err, msg)
+	}
+}
+
+// nginxReject runs nginx -t on files and fails the test unless nginx
+// rejects them with an error containing want.
+func nginxReject(t *testing.T, bin string, unshare []string, root, context string, files map[string][]byte, want string) {
+	t.Helper()
+	out, err := nginxTest(t, bin, unshare, root, context, files)
+	switch {
+	case err == nil:
+		t.Errorf("nginx -t accepts the fixture, which says nginx rejects it with %q", want)
+	case !strings.Contains(out, want):
+		t.Errorf("nginx -t rejects the fixture, but not with %q:\n%s", want, out)
+	}
+}
+
+// nginxTest writes files into a scratch prefix, wraps a snippet into the
+// blocks its context stands for, and runs nginx -t on it. It returns
+// nginx's output with the scratch prefix removed.
+func nginxTest(t *testing.T, bin string, unshare []string, root, context string, files map[string][]byte) (string, error) {
 	t.Helper()
 	dir := t.TempDir()
 	var all []byte
@@ -235,6 +390,9 @@ func nginxCheck(t *testing.T, bin string, unshare []string, root, context string
 		}
 		all = append(all, b...)
 		all = append(all, '\n')
+	}
+	if err := os.WriteFile(filepath.Join(dir, testCA), testCAPEM(t), 0o644); err != nil {
+		t.Fatal(err)
 	}
 	inc := fmt.Sprintf("include %s;", filepath.Base(root))
 	wrap := map[string]string{
@@ -286,17 +444,7 @@ func nginxCheck(t *testing.T, bin string, unshare []string, root, context string
 		"pid "+filepath.Join(dir, "nginx.pid")+"; error_log stderr;")
 	args := append(append([]string{}, unshare...), "sh", "-c", script)
 	out, err := exec.Command(args[0], args[1:]...).CombinedOutput()
-	if err != nil {
-		msg := strings.ReplaceAll(string(out), dir+"/", "")
-		if what != "fixture" {
-			var b strings.Builder
-			for _, rel := range sortedKeys(files) {
-				fmt.Fprintf(&b, "--- %s\n%s\n", rel, files[rel])
-			}
-			msg += "\n" + b.String()
-		}
-		t.Errorf("nginx -t rejects the %s: %v\n%s", what, err, msg)
-	}
+	return strings.ReplaceAll(string(out), dir+"/", ""), err
 }
 
 func sortedKeys(m map[string][]byte) []string {

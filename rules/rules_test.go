@@ -12,9 +12,9 @@ import (
 
 	"github.com/ngxlint/ngxlint/lint"
 	"github.com/ngxlint/ngxlint/lint/config"
-	"github.com/ngxlint/ngxlint/lint/fix"
 	"github.com/ngxlint/ngxlint/lint/errlog"
 	"github.com/ngxlint/ngxlint/lint/explain"
+	"github.com/ngxlint/ngxlint/lint/fix"
 	"github.com/ngxlint/ngxlint/rules"
 	"github.com/ngxlint/ngxlint/rules/rulestest"
 )
@@ -109,6 +109,21 @@ func TestPublicIDs(t *testing.T) {
 		"NGX102": "ssl-name-upstream-block",
 		"NGX103": "ssl-name-ip-literal",
 		"NGX104": "ssl-name-host-mismatch",
+		"NGX105": "ssl-verify-off",
+		"NGX106": "ssl-verify-without-ca",
+		"NGX107": "ssl-verify-depth-low",
+		"NGX108": "ssl-protocols-weak",
+		"NGX109": "ssl-scheme-port-mismatch",
+		"NGX110": "ssl-name-client-controlled",
+		"NGX111": "ssl-client-cert-incomplete",
+		"NGX112": "upstream-block-with-port",
+		"NGX201": "upstream-dns-static",
+		"NGX202": "upstream-no-resolver",
+		"NGX203": "resolver-misconfigured",
+		"NGX301": "proxy-headers-dropped",
+		"NGX302": "proxy-pass-header-noop",
+		"NGX303": "host-header-spoofable",
+		"NGX304": "xff-spoofable",
 		"NGX900": "unexplained-upstream-error",
 	}
 	for id, slug := range want {

@@ -363,8 +363,9 @@ func replaceArgs(d *config.Directive, text string) Edit {
 	return Edit{File: d.File, Start: d.Args[0].Start, End: d.Args[len(d.Args)-1].End, NewText: text}
 }
 
-// removal is the edit that deletes a statement: its whole line when
-// nothing else is on it, else the statement and the blanks after it.
+// removal is the edit that deletes a statement: its whole line (with a
+// trailing comment) when no other statement is on it, else the statement
+// and the blanks after it.
 func removal(d *config.Directive) Edit {
 	f, src := d.File, d.File.Src
 	lineStart := f.LineStart(f.Position(d.Start).Line)
@@ -374,7 +375,9 @@ func removal(d *config.Directive) Edit {
 	if eol >= 0 {
 		tail = rest[:eol]
 	}
-	if strings.TrimLeft(src[lineStart:d.Start], " \t") == "" && strings.TrimSpace(tail) == "" {
+	rest1 := strings.TrimSpace(tail)
+	if strings.TrimLeft(src[lineStart:d.Start], " \t") == "" && (rest1 == "" || strings.HasPrefix(rest1, "#")) {
+		// alone on its line: the line goes, with a comment about it
 		end := int32(len(src))
 		if eol >= 0 {
 			end = d.End + int32(eol) + 1

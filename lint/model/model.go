@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/ngxlint/ngxlint/lint/config"
 )
@@ -41,10 +42,17 @@ type Scope struct {
 	Dirs []*config.Directive
 	// Children are the nested scopes (server, location, if, …).
 	Children []*Scope
+
+	indexOnce sync.Once
+	index     map[string][]*config.Directive
 }
 
 // Own returns the scope's own directives named name.
 func (s *Scope) Own(name string) []*config.Directive {
+	if idx := s.byName(); idx != nil {
+		l := idx[name]
+		return l[:len(l):len(l)] // an append by the caller copies
+	}
 	var out []*config.Directive
 	for _, d := range s.Dirs {
 		if d.Name == name {
@@ -54,11 +62,37 @@ func (s *Scope) Own(name string) []*config.Directive {
 	return out
 }
 
+// indexFrom is the number of statements from which a scope indexes them
+// by name: an http{} scope holds every server block, and the rules ask
+// it for inherited settings once per location.
+const indexFrom = 32
+
+// byName returns the scope's statements by name, built on first use once
+// the model is complete; nil for small scopes, which are scanned.
+func (s *Scope) byName() map[string][]*config.Directive {
+	if len(s.Dirs) < indexFrom {
+		return nil
+	}
+	s.indexOnce.Do(func() {
+		s.index = make(map[string][]*config.Directive)
+		for _, d := range s.Dirs {
+			s.index[d.Name] = append(s.index[d.Name], d)
+		}
+	})
+	return s.index
+}
+
 // Effective returns the directive named name that applies in s after
 // nginx's merge (the innermost scope that sets it wins), or nil when it is
 // unset everywhere and nginx's default applies.
 func (s *Scope) Effective(name string) *config.Directive {
 	for x := s; x != nil; x = x.Parent {
+		if idx := x.byName(); idx != nil {
+			if l := idx[name]; len(l) > 0 {
+				return l[0]
+			}
+			continue
+		}
 		for _, d := range x.Dirs {
 			if d.Name == name {
 				return d
@@ -229,9 +263,12 @@ type Model struct {
 	// StreamUpstreams the same for stream.
 	Upstreams       map[string]*Upstream
 	StreamUpstreams map[string]*Upstream
-	Servers         []*Scope // http servers
-	StreamServers   []*Scope
-	Proxies         []*Proxy
+	// UpstreamBlocks lists every upstream{} block, http and stream, in
+	// document order (a block whose name is taken is listed too).
+	UpstreamBlocks []*Upstream
+	Servers        []*Scope // http servers
+	StreamServers  []*Scope
+	Proxies        []*Proxy
 	// Scopes lists every scope in document order.
 	Scopes []*Scope
 	// Maps by the variable they define ("$name").
@@ -359,6 +396,7 @@ func (m *Model) fillUpstream(u *Upstream, block []*config.Directive) {
 	if u.Node == nil {
 		return
 	}
+	m.UpstreamBlocks = append(m.UpstreamBlocks, u)
 	key := strings.ToLower(u.Name)
 	if u.Stream {
 		if _, dup := m.StreamUpstreams[key]; !dup {

@@ -126,6 +126,10 @@ func Roots(dir string) ([]string, error) {
 
 // Options configure Run.
 type Options struct {
+	// Version overrides every fixture's nginx version. The zero value
+	// lets each fixture declare its own with a leading
+	// `# ngxlint:nginx-version 1.22.1` comment (lint.DeclaredVersion),
+	// else rules.Latest applies.
 	Version rules.Version
 }
 
