@@ -163,9 +163,8 @@ func stage(t *config.Tree, m *model.Model, o stageOptions) (*staged, error) {
 	}
 
 	root := t.Root
-	harnessHTTP := fmt.Sprintf(" log_format ngxlint_probe '$http_x_ngxlint_probe $status'; access_log %s ngxlint_probe;"+
-		" server { listen %d; location = %s { return 200 \"%s\"; } }", harnessAccessLog, HarnessPort, readyPath, o.Generation)
-	mainTail := fmt.Sprintf("\nerror_log %s info;\n", harnessErrorLog)
+	harnessHTTP := harnessHTTPInline(o.Generation)
+	mainTail := "\n" + errorLogDirective() + "\n"
 	switch t.Context {
 	case "main":
 		if httpBlock == nil {
@@ -178,7 +177,7 @@ func stage(t *config.Tree, m *model.Model, o stageOptions) (*staged, error) {
 		}
 		s.ConfPath = path.Join(t.Prefix, path.Base(root.Name))
 	case "http", "server", "location":
-		wrap := wrapper(t, harnessHTTP, mainTail)
+		wrap := wrapperConfig(t.Context, t.Root.Name, t.Context == "server" && !hasListen(t.Top()), o.Generation)
 		s.ConfPath = path.Join(t.Prefix, "ngxlint-verify.conf")
 		s.Files[s.ConfPath] = []byte(wrap)
 		if t.Context == "location" || (t.Context == "server" && len(m.Servers) > 0 && len(m.Servers[0].Own("listen")) == 0) {
@@ -213,24 +212,6 @@ func firstServer(m *model.Model) *model.Scope {
 		return m.Servers[0]
 	}
 	return nil
-}
-
-// wrapper builds a main config around a snippet, in the snippet's context.
-func wrapper(t *config.Tree, harnessHTTP, mainTail string) string {
-	inc := fmt.Sprintf("include %s;", t.Root.Name)
-	var body string
-	switch t.Context {
-	case "http":
-		body = inc
-	case "server":
-		body = "server { " + inc + " }"
-		if !hasListen(t.Top()) {
-			body = "server { listen 80; " + inc + " }"
-		}
-	case "location":
-		body = "server { listen 80 default_server; location / { " + inc + " } }"
-	}
-	return "events {}\nhttp {" + harnessHTTP + "\n" + body + "\n}" + mainTail
 }
 
 func hasListen(top []*config.Directive) bool {

@@ -220,3 +220,16 @@ func TestVerifyUserImage(t *testing.T) {
 	assert.Equal(t, userRef, rep.NginxImage)
 	assert.Equal(t, harness.VerdictOK, rep.Upstreams[0].Verdict)
 }
+
+// TestVerifySnippet runs a location snippet: the harness wraps it in a
+// generated main config (gonginx's model and dumper).
+func TestVerifySnippet(t *testing.T) {
+	rep := verify(t, harness.Options{Root: fixture("verify", "snippet-location.conf"), Fix: true})
+	u := rep.Upstreams[0]
+	assert.Equal(t, "assets.example.net", u.Target)
+	assert.Equal(t, 502, u.Before.Status)
+	assert.Empty(t, u.Before.SNI)
+	assert.Equal(t, 200, u.After.Status)
+	assert.Equal(t, "assets.example.net", u.After.SNI)
+	assert.Equal(t, harness.VerdictFixed, u.Verdict)
+}
