@@ -74,7 +74,7 @@ func proofReport(t *testing.T, o harness.Options) map[string]*harness.UpstreamRe
 }
 
 func TestRuleProofs(t *testing.T) {
-	ups := proofReport(t, harness.Options{Root: fixture("verify", "rule-proofs.conf"), Fix: true, EdgeHook: proofEdges})
+	ups := proofReport(t, harness.Options{Root: fixture("verify", "rule-proofs.conf"), Fix: true, FixSeverity: "info", EdgeHook: proofEdges})
 	require.Len(t, ups, 4)
 	outcomes := func(t *testing.T, host string) (*harness.Outcome, *harness.Outcome) {
 		t.Helper()
@@ -142,7 +142,7 @@ func TestRuleProofs(t *testing.T) {
 // NGX106: nginx refuses to start, with a message that names no file or
 // line; NGX106's fix adds the bundle and nginx starts and proxies.
 func TestRuleProofVerifyWithoutCA(t *testing.T) {
-	ups := proofReport(t, harness.Options{Root: fixture("verify", "verify-without-ca.conf"), Fix: true})
+	ups := proofReport(t, harness.Options{Root: fixture("verify", "verify-without-ca.conf"), Fix: true, FixSeverity: "info"})
 	u := ups["origin.example.net"]
 	require.NotNil(t, u)
 	require.NotNil(t, u.Before)

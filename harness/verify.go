@@ -48,6 +48,9 @@ type Options struct {
 	Profile string
 	// Fix runs the lint fixes on a copy and verifies again ("after").
 	Fix bool
+	// FixSeverity is the least severe finding whose fix is applied:
+	// "error", "warning" (the default when empty) or "info".
+	FixSeverity string
 	// Progress receives one line per step.
 	Progress io.Writer
 	// EdgeHook, when set, adjusts each target's edge before it starts. It
@@ -1177,13 +1180,21 @@ func decide(t *UpstreamReport, fixAsked bool) {
 
 // fixedTree applies every safe fix in memory and reloads the tree.
 func fixedTree(ctx context.Context, o Options) (*config.Tree, error) {
+	sev := rules.Warning
+	if o.FixSeverity != "" {
+		s, err := rules.ParseSeverity(o.FixSeverity)
+		if err != nil {
+			return nil, err
+		}
+		sev = s
+	}
 	res, err := fix.Converge(ctx,
 		func(ctx context.Context, overlay map[string][]byte) (*config.Tree, []config.Diagnostic) {
 			co := o.Load
 			co.Overlay = overlay
 			return config.Load(ctx, o.Root, co)
 		},
-		func(t *config.Tree) []rules.Finding { return lint.Run(t, o.Lint).Findings },
+		func(t *config.Tree) []rules.Finding { return lint.AtLeast(lint.Run(t, o.Lint).Findings, sev) },
 		20)
 	if err != nil {
 		return nil, fmt.Errorf("fix: %w", err)

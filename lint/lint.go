@@ -233,3 +233,16 @@ func within(n, d *config.Directive) bool {
 	}
 	return false
 }
+
+// AtLeast keeps the findings of severity sev or more severe: fix and
+// verify apply only those fixes, so an informational finding's fix (which
+// may change behaviour, like turning verification on) is opt-in.
+func AtLeast(fs []rules.Finding, sev rules.Severity) []rules.Finding {
+	out := fs[:0:0]
+	for _, f := range fs {
+		if f.Severity <= sev {
+			out = append(out, f)
+		}
+	}
+	return out
+}

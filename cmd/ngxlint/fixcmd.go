@@ -53,6 +53,7 @@ errors is refused (exit 3).`,
 		},
 	}
 	o.register(c)
+	o.registerFixSeverity(c)
 	c.Flags().BoolVarP(&write, "write", "w", false, "apply the fixes in place")
 	return c
 }
@@ -63,6 +64,10 @@ func computeFixes(ctx context.Context, o *loadOpts, root string) (*fix.Result, e
 		ctx = context.Background()
 	}
 	lo, _, err := o.lintOptions()
+	if err != nil {
+		return nil, err
+	}
+	sev, err := o.fixSeverity()
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +86,7 @@ func computeFixes(ctx context.Context, o *loadOpts, root string) (*fix.Result, e
 			}
 			return t, d
 		},
-		func(t *config.Tree) []rules.Finding { return lint.Run(t, lo).Findings },
+		func(t *config.Tree) []rules.Finding { return lint.AtLeast(lint.Run(t, lo).Findings, sev) },
 		20)
 	if errors.Is(err, fix.ErrSyntax) {
 		for _, d := range loadErrs {
@@ -95,4 +100,16 @@ func computeFixes(ctx context.Context, o *loadOpts, root string) (*fix.Result, e
 		return nil, err
 	}
 	return res, nil
+}
+
+func (o *loadOpts) registerFixSeverity(c *cobra.Command) {
+	c.Flags().StringVar(&o.fixSev, "severity", "warning", "apply fixes of findings at or above this severity: error, warning, info (info-level fixes such as proxy_ssl_verify on change behaviour)")
+}
+
+func (o *loadOpts) fixSeverity() (rules.Severity, error) {
+	s, err := rules.ParseSeverity(o.fixSev)
+	if err != nil {
+		return 0, usagef("--severity: %v", err)
+	}
+	return s, nil
 }

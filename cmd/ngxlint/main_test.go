@@ -296,3 +296,19 @@ func TestFixWriteIsAtomicAndIdempotent(t *testing.T) {
 	_, _, code = cli(t, "", "fix", "--write", bad)
 	assert.Equal(t, 3, code, "refuses a tree with syntax errors")
 }
+
+// TestFixSeverity: by default only warning-and-above fixes are applied;
+// informational fixes that change behaviour (verification on) are opt-in.
+func TestFixSeverity(t *testing.T) {
+	chdir(t, repoRoot(t))
+	out, _, code := cli(t, "", "fix", "fixtures/blog/broken.conf")
+	require.Equal(t, 0, code)
+	assert.Contains(t, out, "+            proxy_ssl_server_name on;")
+	assert.NotContains(t, out, "proxy_ssl_verify on;")
+	out, _, code = cli(t, "", "fix", "--severity", "info", "fixtures/blog/broken.conf")
+	require.Equal(t, 0, code)
+	assert.Contains(t, out, "proxy_ssl_verify on;")
+	assert.Contains(t, out, "proxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;")
+	_, _, code = cli(t, "", "fix", "--severity", "loud", "fixtures/blog/broken.conf")
+	assert.Equal(t, 2, code)
+}

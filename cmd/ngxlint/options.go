@@ -27,6 +27,7 @@ type loadOpts struct {
 	version    string
 	failOn     string
 	trustedCA  string
+	fixSev     string
 
 	file *settings.File
 }

@@ -90,11 +90,14 @@ does not load; 4 Docker (or an nginx to put in the image) is unavailable.`,
 				// progress lines say what matters
 				tclog.SetDefault(tclog.NewNoopLogger())
 			}
+			if _, err := o.fixSeverity(); err != nil {
+				return err
+			}
 			ctx, stop := signal.NotifyContext(cmdContext(c), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			rep, err := harness.Verify(ctx, harness.Options{
 				Root: args[0], Load: copts, Lint: lo, NginxImage: ngxImage,
-				Upstreams: ups, Profile: profile, Fix: doFix, Progress: c.ErrOrStderr(),
+				Upstreams: ups, Profile: profile, Fix: doFix, FixSeverity: o.fixSev, Progress: c.ErrOrStderr(),
 			})
 			switch {
 			case errors.Is(err, harness.ErrConfig):
@@ -128,6 +131,7 @@ does not load; 4 Docker (or an nginx to put in the image) is unavailable.`,
 		},
 	}
 	o.register(c)
+	o.registerFixSeverity(c)
 	f := c.Flags()
 	f.BoolVar(&doFix, "fix", false, "apply ngxlint's fixes to a copy and verify again")
 	f.StringVarP(&format, "format", "f", "text", "output format: text or json")
