@@ -1,19 +1,15 @@
 package harness_test
 
 import (
-	"context"
 	"crypto/tls"
-	"encoding/json"
 	"fmt"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/ngxlint/ngxlint/harness"
 	"github.com/ngxlint/ngxlint/harness/edge"
-	"github.com/ngxlint/ngxlint/harness/harnesstest"
 	"github.com/ngxlint/ngxlint/harness/pki"
 )
 
@@ -55,17 +51,7 @@ func proofEdges(ca *pki.CA, target string, cfg *edge.Config) error {
 
 func proofReport(t *testing.T, o harness.Options) map[string]*harness.UpstreamReport {
 	t.Helper()
-	harnesstest.RequireDocker(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	rep, err := harness.Verify(ctx, o)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		if t.Failed() {
-			b, _ := json.MarshalIndent(rep, "", "  ")
-			t.Logf("verify report:\n%s", b)
-		}
-	})
+	rep := runVerify(t, o)
 	out := map[string]*harness.UpstreamReport{}
 	for _, u := range rep.Upstreams {
 		out[u.Target] = u

@@ -28,6 +28,15 @@ func fixture(parts ...string) string {
 
 func verify(t *testing.T, o harness.Options) *harness.Report {
 	t.Helper()
+	rep := runVerify(t, o)
+	require.Len(t, rep.Upstreams, 1, "notes: %v", rep.Notes)
+	return rep
+}
+
+// runVerify runs harness.Verify against real containers and logs the
+// whole report when the test fails.
+func runVerify(t *testing.T, o harness.Options) *harness.Report {
+	t.Helper()
 	harnesstest.RequireDocker(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -39,7 +48,6 @@ func verify(t *testing.T, o harness.Options) *harness.Report {
 			t.Logf("verify report:\n%s", b)
 		}
 	})
-	require.Len(t, rep.Upstreams, 1, "notes: %v", rep.Notes)
 	return rep
 }
 
