@@ -195,12 +195,35 @@ func suppress(t *config.Tree, fs []rules.Finding, enabled map[string]bool) []rul
 	}
 	for _, s := range sups {
 		for _, r := range s.rules {
-			if !s.used[r.ID] && enabled[r.ID] {
+			// Rules without Run (NGX900) are reported after the run from
+			// outside evidence; SuppressLate handles their comments.
+			if !s.used[r.ID] && enabled[r.ID] && r.Run != nil {
 				meta = append(meta, commentFinding(rules.NGX002, s.c, "ngxlint:ignore "+r.ID+" suppresses nothing here; remove it"))
 			}
 		}
 	}
 	return meta
+}
+
+// SuppressLate applies ignore comments to findings added after Run, such
+// as NGX900 from error-log evidence, so they can be suppressed like any
+// other finding.
+func SuppressLate(t *config.Tree, fs []rules.Finding) {
+	var late []rules.Finding
+	var idx []int
+	for i, f := range fs {
+		if !f.Suppressed && f.Rule.Run == nil && f.Node != nil {
+			late = append(late, f)
+			idx = append(idx, i)
+		}
+	}
+	if len(late) == 0 {
+		return
+	}
+	suppress(t, late, map[string]bool{})
+	for j, i := range idx {
+		fs[i].Suppressed, fs[i].SuppressReason = late[j].Suppressed, late[j].SuppressReason
+	}
 }
 
 func commentFinding(r *rules.Rule, c *config.Comment, msg string) rules.Finding {

@@ -19,8 +19,8 @@ var NGX900 = register(&Rule{
 			"(it wants a client certificate, its certificate expired, it is down), in a setting ngxlint does not " +
 			"check, or a suppression whose reason no longer holds. Read the sample line and the class's cause " +
 			"(`ngxlint explain` prints both), fix the config or the upstream, then rotate the log. " +
-			"ngxlint:ignore comments do not cover it (they are matched before the log is read): turn it off with " +
-			"`--disable NGX900` or in .ngxlint.yaml.",
+			"Suppress one place with `# ngxlint:ignore NGX900 <reason>` on the proxy directive, or turn the rule " +
+			"off with `--disable NGX900` or in .ngxlint.yaml.",
 		Bad: `# the upstream requires a client certificate; nginx sends none
 proxy_pass https://origin.example.com;  # want NGX900
 proxy_ssl_server_name on;

@@ -322,3 +322,30 @@ func TestLintErrorLog(t *testing.T) {
 	_, _, code = cli(t, "", "lint", "--error-log", "nope.log", explainConf)
 	assert.Equal(t, 2, code, "unreadable log is a usage error")
 }
+
+// TestLintErrorLogSuppression: NGX900 can be suppressed in source like any
+// finding, and the comment is not reported as unused.
+func TestLintErrorLogSuppression(t *testing.T) {
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "nginx.conf")
+	require.NoError(t, os.WriteFile(conf, []byte(`events {}
+http {
+    server {
+        server_name example.com;
+        location / {
+            # ngxlint:ignore NGX900 the edge is flaky during its maintenance window
+            proxy_pass https://d1234567890.cloudfront.net;
+            proxy_ssl_server_name on;
+            proxy_ssl_name example.com;
+        }
+    }
+}
+`), 0o644))
+	logf := filepath.Join(dir, "error.log")
+	require.NoError(t, os.WriteFile(logf, []byte("2026/11/26 01:06:59 [error] 3573#3573: *2 SSL_do_handshake() failed (SSL: error:0A000410:SSL routines::sslv3 alert handshake failure:SSL alert number 40) while SSL handshaking to upstream, client: 127.0.0.1, server: example.com, request: \"GET / HTTP/1.1\", upstream: \"https://13.224.0.10:443/\", host: \"example.com\"\n"), 0o644))
+	out, _, code := cli(t, "", "lint", "--format", "json", "--error-log", logf, conf)
+	assert.Equal(t, 0, code, out)
+	assert.Contains(t, out, `"rule": "NGX900"`)
+	assert.Contains(t, out, `"suppressed": true`)
+	assert.NotContains(t, out, `"NGX002"`)
+}

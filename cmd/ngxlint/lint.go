@@ -126,6 +126,11 @@ func runLint(c *cobra.Command, o *loadOpts, format string, args []string, hooks 
 			return err
 		}
 	}
+	if len(hooks) > 0 {
+		for _, r := range results {
+			lint.SuppressLate(r.Tree, findings)
+		}
+	}
 	lint.Sort(findings)
 	out := c.OutOrStdout()
 	in := report.Input{Findings: findings, Errors: errs, Rules: rules.All(), Color: colorOK(out), ToolVersion: version()}
