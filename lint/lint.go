@@ -247,11 +247,17 @@ func covered(c *config.Comment) *config.Directive {
 	return nil
 }
 
-// within reports whether n is d or inside d's block.
+// within reports whether n is d, inside d's block, or inside a file that
+// the include directive d loaded (at any depth).
 func within(n, d *config.Directive) bool {
 	for x := n; x != nil; x = x.Parent {
 		if x == d {
 			return true
+		}
+		for f := x.File; f != nil && f.Via != nil; f = f.Via.File {
+			if f.Via == d {
+				return true
+			}
 		}
 	}
 	return false
