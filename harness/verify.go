@@ -1090,6 +1090,8 @@ func judge(o *Outcome) (bool, string) {
 		return false, o.Error
 	}
 	switch {
+	case o.EdgeOutcome == "accepted" && o.Host == "" && o.Status >= 400:
+		return false, fmt.Sprintf("the upstream answered %d before the request reached the site: nginx sent a malformed request (a duplicated header such as Host, for instance)", o.Status)
 	case o.EdgeOutcome == "rejected":
 		return false, "the edge refused the handshake (SNI " + quoteOr(o.SNI, "none") + ")"
 	case o.Host == "" && o.Status >= 500:

@@ -241,3 +241,15 @@ func TestVerifySnippet(t *testing.T) {
 	assert.Equal(t, "assets.example.net", u.After.SNI)
 	assert.Equal(t, harness.VerdictFixed, u.Verdict)
 }
+
+// TestVerifyDuplicateHost proves NGX305: two Host headers reach the edge,
+// which answers 400 before routing; nginx logs nothing.
+func TestVerifyDuplicateHost(t *testing.T) {
+	rep := verify(t, harness.Options{Root: fixture("verify", "duplicate-host.conf")})
+	u := rep.Upstreams[0]
+	assert.Equal(t, 400, u.Before.Status)
+	assert.Equal(t, "example.com", u.Before.SNI, "TLS is fine")
+	assert.Empty(t, u.Before.Log, "nothing in error.log")
+	assert.Equal(t, harness.VerdictReproduced, u.Verdict)
+	assert.Contains(t, u.Reason, "malformed request")
+}

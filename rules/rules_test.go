@@ -124,6 +124,7 @@ func TestPublicIDs(t *testing.T) {
 		"NGX302": "proxy-pass-header-noop",
 		"NGX303": "host-header-spoofable",
 		"NGX304": "xff-spoofable",
+		"NGX305": "proxy-header-duplicate",
 		"NGX900": "unexplained-upstream-error",
 	}
 	for id, slug := range want {

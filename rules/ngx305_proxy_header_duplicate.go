@@ -1,0 +1,75 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+)
+
+// NGX305 catches a request header set twice at one level: nginx sends
+// both lines, and a second Host header makes most servers answer 400.
+// ngxlint verify found this on a repository layout where a shared
+// proxy_params snippet sets Host and the location sets it again.
+var NGX305 = register(&Rule{
+	ID:       "NGX305",
+	Slug:     "proxy-header-duplicate",
+	Severity: Warning,
+	Summary:  "The same request header is set twice at one level (often via an included snippet): nginx sends both",
+	Doc: Doc{
+		Problem: "Two `proxy_set_header` (or `grpc_set_header`) lines at the same level name the same field, typically " +
+			"`include proxy_params;` setting `Host $host` and the location setting `Host example.com` again. nginx does " +
+			"not replace the first one: both go into the request.",
+		Why: "Two Host headers are a malformed request (RFC 9112 §3.2): CDNs, load balancers and Go/Node servers answer " +
+			"400 before routing, and nginx logs nothing. Other duplicated fields reach the upstream twice and are read " +
+			"as a list or the first value wins, depending on the server. Keep one line per field. Error for Host, " +
+			"warning otherwise.",
+		Bad: `proxy_pass https://d1234567890.cloudfront.net;
+proxy_ssl_server_name on;
+proxy_ssl_name media.example.com;
+proxy_set_header Host $host;
+proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+proxy_set_header Host media.example.com;  # want NGX305`,
+		Good: `proxy_pass https://d1234567890.cloudfront.net;
+proxy_ssl_server_name on;
+proxy_ssl_name media.example.com;
+proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+proxy_set_header Host media.example.com;`,
+		Context:  "location",
+		Versions: "All versions.",
+		LogLine:  "(nothing in error.log: the upstream answers 400, which nginx passes to the client)",
+	},
+	Run: runNGX305,
+})
+
+func runNGX305(pass *Pass) {
+	for _, s := range pass.Model.Scopes {
+		for _, name := range []string{"proxy_set_header", "grpc_set_header"} {
+			first := map[string]int{}
+			for _, d := range s.Own(name) {
+				field := strings.ToLower(d.Arg(0))
+				if field == "" {
+					continue
+				}
+				first[field]++
+				if first[field] != 2 {
+					continue
+				}
+				var prev string
+				for _, o := range s.Own(name) {
+					if strings.EqualFold(o.Arg(0), field) && o != d {
+						p := o.Pos()
+						prev = fmt.Sprintf("%s:%d", p.Path, p.Line)
+						break
+					}
+				}
+				sev := Warning
+				what := "the upstream receives both values"
+				if field == "host" {
+					sev = Error
+					what = "two Host headers are a malformed request: most upstreams answer 400 and nginx logs nothing"
+				}
+				pass.ReportAs(sev, d, fmt.Sprintf("%s %s is already set at this level (%s): nginx sends both lines; %s. Keep one",
+					name, d.Arg(0), prev, what), nil)
+			}
+		}
+	}
+}
