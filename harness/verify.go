@@ -85,9 +85,10 @@ type UpstreamReport struct {
 	Verdict   string   `json:"verdict"`
 	Reason    string   `json:"reason,omitempty"`
 	Probes    []*Probe `json:"probes,omitempty"`
-	port      int      `json:"-"`
-	edge      *Edge    `json:"-"`
+	port      int
+	edge      *Edge
 	proxies   []*model.Proxy
+	impostor  bool
 }
 
 // Site is a config position.
@@ -112,6 +113,7 @@ type Outcome struct {
 	Error       string            `json:"error,omitempty"`
 	ok          bool
 	why         string
+	impostor    bool
 }
 
 // LogLine is one classified error.log line of a request.
@@ -135,6 +137,10 @@ type Probe struct {
 	proxy  *model.Proxy
 	ssl    bool
 }
+
+// ProfileImpostor makes every edge an impostor: the right names, a
+// self-signed certificate. A config passes when nginx refuses it.
+const ProfileImpostor = "impostor"
 
 // Verdicts.
 const (
@@ -262,6 +268,19 @@ func Verify(ctx context.Context, o Options) (rep *Report, err error) {
 				return
 			}
 			cfg := edge.Config{Names: t.ServedNames, Profile: o.Profile, CertPEM: leaf.CertPEM, KeyPEM: leaf.KeyPEM, HostCheck: true}
+			if o.Profile == ProfileImpostor {
+				// an attacker answering for the host: right names, a
+				// certificate no CA vouches for
+				fake, err := pki.SelfSigned(t.ServedNames)
+				if err != nil {
+					mu.Lock()
+					startErr = err
+					mu.Unlock()
+					return
+				}
+				cfg.Profile, cfg.CertPEM, cfg.KeyPEM = "lenient", fake.CertPEM, fake.KeyPEM
+				t.impostor = true
+			}
 			if o.EdgeHook != nil {
 				if err := o.EdgeHook(ca, t.Target, &cfg); err != nil {
 					mu.Lock()
@@ -936,6 +955,7 @@ func probeOnce(ctx context.Context, c *testcontainers.DockerContainer, st *stage
 	}
 	entries, _ := t.edge.Log(ctx, seq)
 	fillEdge(out, entries)
+	out.impostor = t.impostor
 	out.ok, out.why = judge(out)
 	return out, nil
 }
@@ -1079,8 +1099,19 @@ func fillEdge(o *Outcome, es []edge.LogEntry) {
 	}
 }
 
-// judge decides whether a request got through to the upstream.
+// judge decides whether a request got through to the upstream, or, facing
+// an impostor edge, whether nginx refused it.
 func judge(o *Outcome) (bool, string) {
+	if o.impostor {
+		for _, l := range o.Log {
+			if l.Class == "ssl-verify-error" || l.Class == "ssl-name-mismatch" {
+				return true, ""
+			}
+		}
+		if o.EdgeOutcome == "accepted" && o.Host != "" {
+			return false, "nginx accepted an impostor's self-signed certificate: the upstream is never authenticated (NGX105)"
+		}
+	}
 	for _, l := range o.Log {
 		if l.Level == "error" || l.Level == "crit" || l.Level == "alert" || l.Level == "emerg" {
 			return false, fmt.Sprintf("%s [%s]: %s", l.Class, l.Level, shortLog(l.Text))

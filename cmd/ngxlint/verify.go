@@ -81,9 +81,9 @@ does not load; 4 Docker (or an nginx to put in the image) is unavailable.`,
 				}
 			}
 			switch profile {
-			case "cdn", "strict", "close", "lenient", "reset", "blackhole":
+			case "cdn", "strict", "close", "lenient", "reset", "blackhole", harness.ProfileImpostor:
 			default:
-				return usagef("--edge-profile %q: want cdn, strict, close, lenient, reset or blackhole", profile)
+				return usagef("--edge-profile %q: want cdn, strict, close, lenient, reset, blackhole or impostor", profile)
 			}
 			if !verbose {
 				// testcontainers narrates every container step; the
@@ -138,7 +138,7 @@ does not load; 4 Docker (or an nginx to put in the image) is unavailable.`,
 	f.StringVar(&ngxImage, "nginx-image", "", "nginx image to run, e.g. nginx:1.27 (default: built from the host's nginx)")
 	f.StringArrayVar(&upstreams, "upstream", nil, "names an upstream host serves: HOST=NAME[,NAME…] (repeatable)")
 	f.BoolVarP(&verbose, "verbose", "v", false, "show testcontainers' own log lines")
-	f.StringVar(&profile, "edge-profile", "cdn", "edge behaviour: cdn (SNI must be served, alert 40), strict (alert 112), close, reset, blackhole, lenient")
+	f.StringVar(&profile, "edge-profile", "cdn", "edge behaviour: cdn (SNI must be served, alert 40), strict (alert 112), close, reset, blackhole, lenient, impostor (self-signed certificate: passes only if nginx refuses it)")
 	return c
 }
 
