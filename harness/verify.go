@@ -670,6 +670,26 @@ func hostnames(m *model.Model) []string {
 			}
 		}
 	}
+	// other upstream modules resolve their literal hosts at load time too
+	// (php-fpm:9000 in a compose-style config, a memcached host, …);
+	// upstream{} block names are not hosts
+	config.Walk(m.Tree.Top(), func(d *config.Directive) bool {
+		switch d.Name {
+		case "fastcgi_pass", "scgi_pass", "memcached_pass", "grpc_pass", "uwsgi_pass":
+			a := d.Arg(0)
+			if _, rest, ok := strings.Cut(a, "://"); ok {
+				a = rest
+			}
+			if strings.HasPrefix(a, "unix:") {
+				return true
+			}
+			h, _ := splitHP(strings.SplitN(a, "/", 2)[0])
+			if _, isBlock := m.Upstreams[strings.ToLower(h)]; !isBlock {
+				add(h)
+			}
+		}
+		return true
+	})
 	sort.Strings(out)
 	return out
 }

@@ -253,3 +253,10 @@ func TestVerifyDuplicateHost(t *testing.T) {
 	assert.Equal(t, harness.VerdictReproduced, u.Verdict)
 	assert.Contains(t, u.Reason, "malformed request")
 }
+
+// TestVerifyOtherUpstreamHosts: hosts of fastcgi_pass and memcached_pass
+// must resolve for nginx to start.
+func TestVerifyOtherUpstreamHosts(t *testing.T) {
+	rep := verify(t, harness.Options{Root: fixture("verify", "compose-hosts.conf")})
+	assert.Equal(t, harness.VerdictOK, rep.Upstreams[0].Verdict)
+}
