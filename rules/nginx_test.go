@@ -244,7 +244,7 @@ func nginxBinary(t *testing.T) string {
 			return p
 		}
 	}
-	t.Skip("SKIPPED: nginx is not installed; the rule fixtures were not checked with `nginx -t` (apt-get install nginx libnginx-mod-stream, as scripts/test.sh does)")
+	t.Skip("SKIPPED: nginx is not installed; the rule fixtures were not checked with `nginx -t` (apt-get install nginx libnginx-mod-stream, as scripts/setup.sh does)")
 	return ""
 }
 

@@ -22,7 +22,7 @@ func TestPreCommitHook(t *testing.T) {
 	pc, err := exec.LookPath("pre-commit")
 	if err != nil {
 		if os.Getenv("CI") == "true" {
-			t.Fatalf("pre-commit is not installed; scripts/test.sh installs it (apt-get install pre-commit)")
+			t.Fatalf("pre-commit is not installed; scripts/setup.sh installs it (apt-get install pre-commit)")
 		}
 		t.Skip("SKIP: pre-commit is not installed (apt-get install pre-commit); the hook is untested here")
 	}

@@ -58,7 +58,7 @@ func TestLocationMatchingAgainstNginx(t *testing.T) {
 	bin, err := exec.LookPath("nginx")
 	if err != nil {
 		if os.Getenv("CI") == "true" {
-			t.Fatal("nginx is not installed; scripts/test.sh installs it")
+			t.Fatal("nginx is not installed; scripts/setup.sh installs it")
 		}
 		t.Skip("SKIP: nginx is not installed (apt-get install nginx); location matching is not checked against it")
 	}

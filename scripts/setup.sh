@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs on a fresh Debian machine: nginx and
+# its stream module (location matching and nginx -t differential tests, the
+# harness image), pre-commit (the hook's end-to-end test) and git. Uses sudo
+# when not root. Stops the system nginx the package starts on port 80.
+set -euo pipefail
+
+need=()
+command -v nginx >/dev/null 2>&1 || need+=(nginx)
+[ -f /usr/lib/nginx/modules/ngx_stream_module.so ] || need+=(libnginx-mod-stream)
+command -v pre-commit >/dev/null 2>&1 || need+=(pre-commit)
+command -v git >/dev/null 2>&1 || need+=(git)
+if [ ${#need[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+nginx -s stop >/dev/null 2>&1 || true
