@@ -38,7 +38,6 @@ type staged struct {
 	// CA, so verification against the edges works. No user private key
 	// ever enters the container.
 	CertPaths, KeyPaths, CAPaths []string
-	Notes                        []string
 }
 
 type listenPort struct {
@@ -55,10 +54,9 @@ type textEdit struct {
 
 // stageOptions tune staging.
 type stageOptions struct {
-	Generation   string
-	LoadStream   bool // the image needs load_module for stream (Debian)
-	ModuleDir    string
-	hasStreamMod bool
+	Generation string
+	LoadStream bool // the image needs load_module for stream (Debian)
+	ModuleDir  string
 }
 
 // stage prepares a loaded tree for the container.
@@ -88,6 +86,14 @@ func stage(t *config.Tree, m *model.Model, o stageOptions) (*staged, error) {
 		if !seenPath[p] {
 			seenPath[p] = true
 			*list = append(*list, p)
+		}
+	}
+	// the server scope of each listen: by its block, or the snippet's
+	// synthetic server when the snippet is a server body
+	serverOf := map[*config.Directive]*model.Scope{}
+	for _, srv := range append(append([]*model.Scope{}, m.Servers...), m.StreamServers...) {
+		if _, seen := serverOf[srv.Node]; !seen {
+			serverOf[srv.Node] = srv
 		}
 	}
 	hasStreamLoad := false
@@ -138,30 +144,12 @@ func stage(t *config.Tree, m *model.Model, o stageOptions) (*staged, error) {
 			}
 			if lp.Port > 0 {
 				lp.Stream = isStream(d)
+				lp.Server = serverOf[d.Parent]
 				s.Ports = append(s.Ports, lp)
 			}
 		}
 		return true
 	})
-	// attach servers to ports
-	for i := range s.Ports {
-		s.Ports[i].Server = nil
-	}
-	for _, srv := range append(append([]*model.Scope{}, m.Servers...), m.StreamServers...) {
-		for _, l := range srv.Own("listen") {
-			lp, _, keep := parseListen(l)
-			if !keep || lp.Port == 0 {
-				continue
-			}
-			for i := range s.Ports {
-				if s.Ports[i].Port == lp.Port && s.Ports[i].Server == nil {
-					s.Ports[i].Server = srv
-					break
-				}
-			}
-		}
-	}
-
 	root := t.Root
 	harnessHTTP := harnessHTTPInline(o.Generation)
 	mainTail := "\n" + errorLogDirective() + "\n"
@@ -281,10 +269,6 @@ func parseListen(d *config.Directive) (lp listenPort, rewrite string, keep bool)
 	if strings.HasPrefix(addr, "[") {
 		// IPv6: containers here have no IPv6; an IPv4 listener on the
 		// same port usually exists, so drop it
-		i := strings.LastIndex(addr, "]:")
-		if i < 0 {
-			return lp, "", false
-		}
 		return lp, "", false
 	}
 	if i := strings.LastIndexByte(addr, ':'); i >= 0 {

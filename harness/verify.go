@@ -253,70 +253,41 @@ func Verify(ctx context.Context, o Options) (rep *Report, err error) {
 	progress("starting %d edge container(s)", len(targets)+boolInt(len(sinkAliases) > 0))
 	var mu sync.Mutex
 	var startErr error
+	// startEdge runs one edge in the background, recording its clean-up
+	// and the first error.
+	startEdge := func(spec EdgeSpec, into **Edge) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			e, err := RunEdge(ctx, nw, spec)
+			mu.Lock()
+			defer mu.Unlock()
+			if e != nil && e.Container != nil {
+				cleanups = append(cleanups, func() { _ = e.Terminate() })
+			}
+			if err != nil && startErr == nil {
+				startErr = err
+			}
+			if into != nil {
+				*into = e
+			}
+		}()
+	}
 	for _, t := range targets {
 		if t.Verdict == VerdictSkipped {
 			continue
 		}
-		wg.Add(1)
-		go func(t *UpstreamReport) {
-			defer wg.Done()
-			leaf, err := ca.IssueLeaf(t.ServedNames)
-			if err != nil {
-				mu.Lock()
-				startErr = err
-				mu.Unlock()
-				return
-			}
-			cfg := edge.Config{Names: t.ServedNames, Profile: o.Profile, CertPEM: leaf.CertPEM, KeyPEM: leaf.KeyPEM, HostCheck: true}
-			if o.Profile == ProfileImpostor {
-				// an attacker answering for the host: right names, a
-				// certificate no CA vouches for
-				fake, err := pki.SelfSigned(t.ServedNames)
-				if err != nil {
-					mu.Lock()
-					startErr = err
-					mu.Unlock()
-					return
-				}
-				cfg.Profile, cfg.CertPEM, cfg.KeyPEM = "lenient", fake.CertPEM, fake.KeyPEM
-				t.impostor = true
-			}
-			if o.EdgeHook != nil {
-				if err := o.EdgeHook(ca, t.Target, &cfg); err != nil {
-					mu.Lock()
-					startErr = err
-					mu.Unlock()
-					return
-				}
-			}
-			e, err := RunEdge(ctx, nw, EdgeSpec{
-				Image: edgeRef, Aliases: []string{t.Target}, Port: t.port, NoWait: true, Config: cfg,
-			})
+		cfg, err := edgeConfig(ca, t, o)
+		if err != nil {
 			mu.Lock()
-			defer mu.Unlock()
-			if e != nil && e.Container != nil {
-				cleanups = append(cleanups, func() { _ = e.Terminate() })
-			}
-			if err != nil && startErr == nil {
-				startErr = err
-			}
-			t.edge = e
-		}(t)
+			startErr = err
+			mu.Unlock()
+			break // wait below for the edges already starting
+		}
+		startEdge(EdgeSpec{Image: edgeRef, Aliases: []string{t.Target}, Port: t.port, NoWait: true, Config: cfg}, &t.edge)
 	}
-	if len(sinkAliases) > 0 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			e, err := RunEdge(ctx, nw, EdgeSpec{Image: edgeRef, Aliases: sinkAliases, NoWait: true, Config: edge.Config{Names: sinkAliases, Profile: "lenient"}})
-			mu.Lock()
-			defer mu.Unlock()
-			if e != nil && e.Container != nil {
-				cleanups = append(cleanups, func() { _ = e.Terminate() })
-			}
-			if err != nil && startErr == nil {
-				startErr = err
-			}
-		}()
+	if len(sinkAliases) > 0 && startErr == nil {
+		startEdge(EdgeSpec{Image: edgeRef, Aliases: sinkAliases, NoWait: true, Config: edge.Config{Names: sinkAliases, Profile: "lenient"}}, nil)
 	}
 	wg.Wait()
 	if startErr != nil {
@@ -336,7 +307,6 @@ func Verify(ctx context.Context, o Options) (rep *Report, err error) {
 	if err != nil {
 		return rep, err
 	}
-	rep.Notes = append(rep.Notes, st.Notes...)
 
 	progress("starting nginx (%s)", nginxRef)
 	ngx, startLog, err := startNginx(ctx, nginxRef, nw, st, ca, serverLeaf)
@@ -427,6 +397,33 @@ func Verify(ctx context.Context, o Options) (rep *Report, err error) {
 	}
 	progress("done")
 	return rep, nil
+}
+
+// edgeConfig is what one target's edge serves: a certificate from the
+// run's CA for the served names (a self-signed one for the impostor
+// profile), adjusted by the caller's hook.
+func edgeConfig(ca *pki.CA, t *UpstreamReport, o Options) (edge.Config, error) {
+	leaf, err := ca.IssueLeaf(t.ServedNames)
+	if err != nil {
+		return edge.Config{}, err
+	}
+	cfg := edge.Config{Names: t.ServedNames, Profile: o.Profile, CertPEM: leaf.CertPEM, KeyPEM: leaf.KeyPEM, HostCheck: true}
+	if o.Profile == ProfileImpostor {
+		// an attacker answering for the host: right names, a certificate
+		// no CA vouches for
+		fake, err := pki.SelfSigned(t.ServedNames)
+		if err != nil {
+			return edge.Config{}, err
+		}
+		cfg.Profile, cfg.CertPEM, cfg.KeyPEM = "lenient", fake.CertPEM, fake.KeyPEM
+		t.impostor = true
+	}
+	if o.EdgeHook != nil {
+		if err := o.EdgeHook(ca, t.Target, &cfg); err != nil {
+			return edge.Config{}, err
+		}
+	}
+	return cfg, nil
 }
 
 func boolInt(b bool) int {
