@@ -11,6 +11,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/ngxlint/ngxlint/internal/wantline"
 )
 
 var fixtureDir = filepath.Join("..", "..", "fixtures", "errlog")
@@ -43,7 +45,7 @@ func loadFixtures(t testing.TB) []fixture {
 		case strings.HasPrefix(text, "# want "):
 			require.NotEmpty(t, out, "lines.txt:%d: want before any line", n)
 			f := &out[len(out)-1]
-			kvs, err := parseWant(text[len("# want "):])
+			kvs, err := wantline.Parse(text[len("# want "):])
 			require.NoError(t, err, "lines.txt:%d", n)
 			for _, kv := range kvs {
 				_, dup := f.want[kv[0]]
@@ -61,36 +63,6 @@ func loadFixtures(t testing.TB) []fixture {
 		require.Contains(t, f.want, "class", "%s: every line needs class=", f.name())
 	}
 	return out
-}
-
-// parseWant splits `k=v k="quoted v"` into pairs.
-func parseWant(s string) ([][2]string, error) {
-	var out [][2]string
-	for s = strings.TrimSpace(s); s != ""; s = strings.TrimSpace(s) {
-		eq := strings.IndexByte(s, '=')
-		if eq <= 0 {
-			return nil, fmt.Errorf("want %q: no key=", s)
-		}
-		key := s[:eq]
-		s = s[eq+1:]
-		var val string
-		if strings.HasPrefix(s, `"`) {
-			q, err := strconv.QuotedPrefix(s)
-			if err != nil {
-				return nil, fmt.Errorf("want %s: %w", key, err)
-			}
-			val, _ = strconv.Unquote(q)
-			s = s[len(q):]
-		} else {
-			end := strings.IndexByte(s, ' ')
-			if end < 0 {
-				end = len(s)
-			}
-			val, s = s[:end], s[end:]
-		}
-		out = append(out, [2]string{key, val})
-	}
-	return out, nil
 }
 
 // fieldGetters maps want keys to what they check, so a fixture can assert

@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ngxlint/ngxlint/internal/wantline"
 	"github.com/ngxlint/ngxlint/lint"
 	"github.com/ngxlint/ngxlint/lint/config"
 	"github.com/ngxlint/ngxlint/lint/explain"
@@ -52,7 +52,9 @@ func loadLines(t *testing.T) []fixture {
 		case strings.HasPrefix(text, "# want "):
 			require.NotEmpty(t, out, "lines.txt:%d: want before any line", n)
 			f := &out[len(out)-1]
-			for _, kv := range parseWant(t, text[len("# want "):], n) {
+			kvs, err := wantline.Parse(text[len("# want "):])
+			require.NoError(t, err, "lines.txt:%d", n)
+			for _, kv := range kvs {
 				_, dup := f.want[kv[0]]
 				require.False(t, dup, "lines.txt:%d: %s given twice", n, kv[0])
 				f.want[kv[0]] = kv[1]
@@ -65,31 +67,6 @@ func loadLines(t *testing.T) []fixture {
 	require.NoError(t, sc.Err())
 	for _, f := range out {
 		require.Contains(t, f.want, "class", "lines.txt:%d: every line needs class=", f.lineNo)
-	}
-	return out
-}
-
-func parseWant(t *testing.T, s string, n int) [][2]string {
-	var out [][2]string
-	for s = strings.TrimSpace(s); s != ""; s = strings.TrimSpace(s) {
-		eq := strings.IndexByte(s, '=')
-		require.Greater(t, eq, 0, "lines.txt:%d: %q has no key=", n, s)
-		key := s[:eq]
-		s = s[eq+1:]
-		var val string
-		if strings.HasPrefix(s, `"`) {
-			q, err := strconv.QuotedPrefix(s)
-			require.NoError(t, err, "lines.txt:%d", n)
-			val, _ = strconv.Unquote(q)
-			s = s[len(q):]
-		} else {
-			end := strings.IndexByte(s, ' ')
-			if end < 0 {
-				end = len(s)
-			}
-			val, s = s[:end], s[end:]
-		}
-		out = append(out, [2]string{key, val})
 	}
 	return out
 }
