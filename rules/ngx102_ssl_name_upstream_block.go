@@ -91,9 +91,8 @@ func runNGX102(pass *Pass) {
 		if u == nil || !labelLike(u) {
 			continue
 		}
-		sni, _ := p.Flag("ssl_server_name", false)
-		verify, _ := p.Flag("ssl_verify", false)
-		if !sni && !verify || sslName(p) != nil {
+		sni, verify, used := nameInUse(p)
+		if !used || sslName(p) != nil {
 			continue
 		}
 		pre := p.Prefix()

@@ -62,9 +62,8 @@ func runNGX103(pass *Pass) {
 		if ip == "" {
 			continue
 		}
-		sni, _ := p.Flag("ssl_server_name", false)
-		verify, _ := p.Flag("ssl_verify", false)
-		if !sni && !verify || sslName(p) != nil {
+		_, verify, used := nameInUse(p)
+		if !used || sslName(p) != nil {
 			continue
 		}
 		pre := p.Prefix()

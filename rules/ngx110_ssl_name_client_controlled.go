@@ -120,9 +120,8 @@ func runNGX110(pass *Pass) {
 		if d == nil {
 			continue
 		}
-		sni, _ := p.Flag("ssl_server_name", false)
-		verify, _ := p.Flag("ssl_verify", false)
-		if !sni && !verify {
+		sni, verify, used := nameInUse(p)
+		if !used {
 			continue // the name is computed but never used
 		}
 		v, raw := clientControlled(pass.Model, d.Arg(0))

@@ -457,3 +457,12 @@ func quoteIfNeeded(s string) string {
 	}
 	return s
 }
+
+// nameInUse reports whether nginx computes the upstream SSL name for p at
+// all: ngx_http_upstream_ssl_name runs only when SNI or verification is
+// on, so a name rule has nothing to say otherwise.
+func nameInUse(p *model.Proxy) (sni, verify, used bool) {
+	sni, _ = p.Flag("ssl_server_name", false)
+	verify, _ = p.Flag("ssl_verify", false)
+	return sni, verify, sni || verify
+}
