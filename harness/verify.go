@@ -1238,24 +1238,11 @@ func fixedTree(ctx context.Context, o Options) (*config.Tree, error) {
 		}
 		sev = s
 	}
-	res, err := fix.Converge(ctx,
-		func(ctx context.Context, overlay map[string][]byte) (*config.Tree, []config.Diagnostic) {
-			co := o.Load
-			co.Overlay = overlay
-			return config.Load(ctx, o.Root, co)
-		},
-		func(t *config.Tree) []rules.Finding { return lint.AtLeast(lint.Run(t, o.Lint).Findings, sev) },
-		20)
+	res, err := fix.Tree(ctx, o.Root, o.Load, o.Lint, sev)
 	if err != nil {
 		return nil, fmt.Errorf("fix: %w", err)
 	}
-	co := o.Load
-	co.Overlay = res.Files
-	t, diags := config.Load(ctx, o.Root, co)
-	if t == nil || config.HasErrors(diags) {
-		return nil, fmt.Errorf("fixed configuration does not load: %v", diags)
-	}
-	return t, nil
+	return res.Tree, nil
 }
 
 func networkOpt(nw *testcontainers.DockerNetwork) testcontainers.ContainerCustomizer {

@@ -151,11 +151,6 @@ func (p *Pass) ReportAs(sev Severity, node *config.Directive, msg string, fix *F
 	p.findings = append(p.findings, Finding{Rule: p.rule, Severity: sev, Message: msg, Node: node, Fix: fix})
 }
 
-// Reportf is Report with formatting and no fix.
-func (p *Pass) Reportf(node *config.Directive, format string, args ...any) {
-	p.Report(node, fmt.Sprintf(format, args...), nil)
-}
-
 var registry = map[string]*Rule{}
 
 // register adds a rule; called from each rule file's init.

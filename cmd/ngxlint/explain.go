@@ -110,7 +110,7 @@ func runExplain(c *cobra.Command, o *loadOpts, nginxConf, format, since string, 
 	}
 	var res *lint.Result
 	if nginxConf != "" {
-		copts, err := o.configOptions(nil)
+		copts, err := o.configOptions()
 		if err != nil {
 			return err
 		}

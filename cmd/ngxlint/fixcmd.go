@@ -7,8 +7,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/ngxlint/ngxlint/lint"
-	"github.com/ngxlint/ngxlint/lint/config"
 	"github.com/ngxlint/ngxlint/lint/fix"
 	"github.com/ngxlint/ngxlint/rules"
 )
@@ -71,30 +69,13 @@ func computeFixes(ctx context.Context, o *loadOpts, root string) (*fix.Result, e
 	if err != nil {
 		return nil, err
 	}
-	copts, err := o.configOptions(nil)
+	copts, err := o.configOptions()
 	if err != nil {
 		return nil, err
 	}
-	var loadErrs []config.Diagnostic
-	res, err := fix.Converge(ctx,
-		func(ctx context.Context, overlay map[string][]byte) (*config.Tree, []config.Diagnostic) {
-			co := copts
-			co.Overlay = overlay
-			t, d := config.Load(ctx, root, co)
-			if len(overlay) == 0 {
-				loadErrs = d
-			}
-			return t, d
-		},
-		func(t *config.Tree) []rules.Finding { return lint.AtLeast(lint.Run(t, lo).Findings, sev) },
-		20)
+	res, err := fix.Tree(ctx, root, copts, lo, sev)
 	if errors.Is(err, fix.ErrSyntax) {
-		for _, d := range loadErrs {
-			if d.Severity == config.SevError {
-				return nil, exit(exitConfig, fmt.Errorf("%v: refusing to fix a configuration nginx cannot load", d))
-			}
-		}
-		return nil, exit(exitConfig, err)
+		return nil, exit(exitConfig, fmt.Errorf("%w: refusing to fix a configuration nginx cannot load", err))
 	}
 	if err != nil {
 		return nil, err

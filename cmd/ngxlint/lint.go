@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -77,7 +76,7 @@ func runLint(c *cobra.Command, o *loadOpts, format string, args []string, hooks 
 	if err != nil {
 		return err
 	}
-	copts, err := o.configOptions(nil)
+	copts, err := o.configOptions()
 	if err != nil {
 		return err
 	}
@@ -164,6 +163,5 @@ func runLint(c *cobra.Command, o *loadOpts, format string, args []string, hooks 
 	if failing > 0 {
 		return exit(exitFindings, nil)
 	}
-	_ = os.Stdout
 	return nil
 }

@@ -67,7 +67,7 @@ func (o *loadOpts) settingsFile() (*settings.File, error) {
 	return f, nil
 }
 
-func (o *loadOpts) configOptions(stdin *os.File) (config.Options, error) {
+func (o *loadOpts) configOptions() (config.Options, error) {
 	f, err := o.settingsFile()
 	if err != nil {
 		return config.Options{}, err

@@ -64,7 +64,7 @@ does not load; 4 Docker (or an nginx to put in the image) is unavailable.`,
 			if err != nil {
 				return err
 			}
-			copts, err := o.configOptions(nil)
+			copts, err := o.configOptions()
 			if err != nil {
 				return err
 			}

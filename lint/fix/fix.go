@@ -16,6 +16,7 @@ import (
 
 	"github.com/pmezard/go-difflib/difflib"
 
+	"github.com/ngxlint/ngxlint/lint"
 	"github.com/ngxlint/ngxlint/lint/config"
 	"github.com/ngxlint/ngxlint/rules"
 )
@@ -83,6 +84,8 @@ type Result struct {
 	// Applied lists the fixes applied, in order.
 	Applied []rules.Finding
 	Rounds  int
+	// Tree is the fixed configuration as the last round loaded it.
+	Tree *config.Tree
 }
 
 // Converge applies every safe fix, re-linting after each round, until no
@@ -95,6 +98,9 @@ func Converge(ctx context.Context, load Loader, lint Linter, maxRounds int) (*Re
 		t, diags := load(ctx, overlay)
 		if t == nil || config.HasErrors(diags) {
 			if round == 0 {
+				if e := firstError(diags); e != nil {
+					return nil, fmt.Errorf("%w: %v", ErrSyntax, e)
+				}
 				return nil, ErrSyntax
 			}
 			return nil, fmt.Errorf("fix round %d produced a configuration with errors: %v", round, firstError(diags))
@@ -117,6 +123,7 @@ func Converge(ctx context.Context, load Loader, lint Linter, maxRounds int) (*Re
 		}
 		if len(batch) == 0 {
 			res.Rounds = round
+			res.Tree = t
 			for p, b := range overlay {
 				res.Files[p] = b
 			}
@@ -238,4 +245,18 @@ func WriteAtomic(path string, data []byte) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
+}
+
+// Tree runs Converge over the configuration at root, loading it with
+// opts and keeping the fixes of findings at or above sev. The CLI's fix
+// and the harness's --fix share it.
+func Tree(ctx context.Context, root string, opts config.Options, lo lint.Options, sev rules.Severity) (*Result, error) {
+	return Converge(ctx,
+		func(ctx context.Context, overlay map[string][]byte) (*config.Tree, []config.Diagnostic) {
+			co := opts
+			co.Overlay = overlay
+			return config.Load(ctx, root, co)
+		},
+		func(t *config.Tree) []rules.Finding { return lint.AtLeast(lint.Run(t, lo).Findings, sev) },
+		20)
 }
