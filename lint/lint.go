@@ -254,8 +254,8 @@ func within(n, d *config.Directive) bool {
 		if x == d {
 			return true
 		}
-		for f := x.File; f != nil && f.Via != nil; f = f.Via.File {
-			if f.Via == d {
+		for _, via := range x.Chain() {
+			if via == d {
 				return true
 			}
 		}

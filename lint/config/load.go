@@ -151,9 +151,7 @@ func (l *loader) addDiag(f *File, off int32, sev Severity, msg string) {
 	if f != nil {
 		pos := f.Position(off)
 		d.Path, d.Line, d.Col, d.Offset = pos.Path, pos.Line, pos.Col, pos.Offset
-		for x := f; x.Via != nil; x = x.Via.File {
-			d.Via = append(d.Via, x.Via)
-		}
+		d.Via = f.Chain()
 	}
 	l.diags = append(l.diags, d)
 }

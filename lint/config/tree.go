@@ -174,10 +174,14 @@ func (d *Directive) CloseBrace() int32 {
 
 // Chain returns the include directives this node came through, innermost
 // first, so a report can say "included from nginx.conf:12".
-func (d *Directive) Chain() []*Directive {
+func (d *Directive) Chain() []*Directive { return d.File.Chain() }
+
+// Chain returns the include directives this parse came through,
+// innermost first; empty for the root file.
+func (f *File) Chain() []*Directive {
 	var out []*Directive
-	for f := d.File; f != nil && f.Via != nil; f = f.Via.File {
-		out = append(out, f.Via)
+	for x := f; x != nil && x.Via != nil; x = x.Via.File {
+		out = append(out, x.Via)
 	}
 	return out
 }

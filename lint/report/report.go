@@ -64,8 +64,8 @@ func spanOf(f *rules.Finding) span {
 func includedFrom(f *rules.Finding) []site {
 	file, _, _ := f.Span()
 	var out []site
-	for x := file; x != nil && x.Via != nil; x = x.Via.File {
-		p := x.Via.Pos()
+	for _, via := range file.Chain() {
+		p := via.Pos()
 		out = append(out, site{File: p.Path, Line: p.Line})
 	}
 	return out
