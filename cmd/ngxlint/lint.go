@@ -95,7 +95,10 @@ func runLint(c *cobra.Command, o *loadOpts, format string, args []string, hooks 
 	seen := map[string]bool{}
 	loadFailed := false
 	for _, t := range targets {
-		tree, diags := config.Load(ctx, t.root, copts)
+		tree, diags := t.tree, t.diags
+		if tree == nil && diags == nil {
+			tree, diags = config.Load(ctx, t.root, copts)
+		}
 		errs = append(errs, diags...)
 		if tree == nil {
 			loadFailed = true

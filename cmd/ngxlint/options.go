@@ -225,6 +225,9 @@ func (o *loadOpts) roots(args []string) ([]string, error) {
 type target struct {
 	root string
 	only map[string]bool
+	// tree and diags are set when plan already loaded the root.
+	tree  *config.Tree
+	diags []config.Diagnostic
 }
 
 // plan maps the given paths to trees. A path that is a root is linted
@@ -255,8 +258,10 @@ func (o *loadOpts) plan(ctx context.Context, paths []string, copts config.Option
 	owners := map[string]map[string]bool{} // root → files to report
 	var standalone []string
 	included := map[string][]string{} // file → roots including it
+	loaded := map[string]target{}     // root → its tree, reused by the lint run
 	for _, r := range cfgRoots {
-		t, _ := config.Load(ctx, r, copts)
+		t, diags := config.Load(ctx, r, copts)
+		loaded[r] = target{tree: t, diags: diags}
 		if t == nil {
 			continue
 		}
@@ -289,7 +294,8 @@ func (o *loadOpts) plan(ctx context.Context, paths []string, copts config.Option
 	var out []target
 	for _, r := range cfgRoots {
 		if only, ok := owners[r]; ok {
-			out = append(out, target{root: r, only: only})
+			l := loaded[r]
+			out = append(out, target{root: r, only: only, tree: l.tree, diags: l.diags})
 		}
 	}
 	for _, p := range standalone {
