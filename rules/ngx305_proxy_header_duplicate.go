@@ -3,6 +3,8 @@ package rules
 import (
 	"fmt"
 	"strings"
+
+	"github.com/ngxlint/ngxlint/lint/config"
 )
 
 // NGX305 catches a request header set twice at one level: nginx sends
@@ -41,35 +43,45 @@ proxy_set_header Host media.example.com;`,
 })
 
 func runNGX305(pass *Pass) {
+	// the first line of each field at the current level, and whether its
+	// duplicate was reported; levels hold a handful of these, so a reused
+	// slice beats a map per level
+	type seen struct {
+		d        *config.Directive
+		reported bool
+	}
+	var firsts []seen
 	for _, s := range pass.Model.Scopes {
-		for _, name := range []string{"proxy_set_header", "grpc_set_header"} {
-			first := map[string]int{}
-			for _, d := range s.Own(name) {
-				field := strings.ToLower(d.Arg(0))
-				if field == "" {
-					continue
-				}
-				first[field]++
-				if first[field] != 2 {
-					continue
-				}
-				var prev string
-				for _, o := range s.Own(name) {
-					if strings.EqualFold(o.Arg(0), field) && o != d {
-						p := o.Pos()
-						prev = fmt.Sprintf("%s:%d", p.Path, p.Line)
-						break
-					}
-				}
-				sev := Warning
-				what := "the upstream receives both values"
-				if field == "host" {
-					sev = Error
-					what = "two Host headers are a malformed request: most upstreams answer 400 and nginx logs nothing"
-				}
-				pass.ReportAs(sev, d, fmt.Sprintf("%s %s is already set at this level (%s): nginx sends both lines; %s. Keep one",
-					name, d.Arg(0), prev, what), nil)
+		firsts = firsts[:0]
+	next:
+		for _, d := range s.Dirs {
+			if d.Name != "proxy_set_header" && d.Name != "grpc_set_header" || d.Arg(0) == "" {
+				continue
 			}
+			for i := range firsts {
+				f := &firsts[i]
+				if f.d.Name != d.Name || !strings.EqualFold(f.d.Arg(0), d.Arg(0)) {
+					continue
+				}
+				if !f.reported {
+					f.reported = true
+					report305(pass, f.d, d)
+				}
+				continue next
+			}
+			firsts = append(firsts, seen{d: d})
 		}
 	}
+}
+
+func report305(pass *Pass, prev, d *config.Directive) {
+	sev := Warning
+	what := "the upstream receives both values"
+	if strings.EqualFold(d.Arg(0), "host") {
+		sev = Error
+		what = "two Host headers are a malformed request: most upstreams answer 400 and nginx logs nothing"
+	}
+	p := prev.Pos()
+	pass.ReportAs(sev, d, fmt.Sprintf("%s %s is already set at this level (%s:%d): nginx sends both lines; %s. Keep one",
+		d.Name, d.Arg(0), p.Path, p.Line, what), nil)
 }
