@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/ngxlint/ngxlint/lint/config"
-	"github.com/ngxlint/ngxlint/lint/model"
+	"github.com/ngxlint/ngxlint/nginx/config"
+	"github.com/ngxlint/ngxlint/nginx/model"
 )
 
 // Paths the harness owns inside the nginx container.

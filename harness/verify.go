@@ -25,10 +25,10 @@ import (
 	"github.com/ngxlint/ngxlint/harness/image"
 	"github.com/ngxlint/ngxlint/harness/pki"
 	"github.com/ngxlint/ngxlint/lint"
-	"github.com/ngxlint/ngxlint/lint/config"
-	"github.com/ngxlint/ngxlint/lint/errlog"
 	"github.com/ngxlint/ngxlint/lint/fix"
-	"github.com/ngxlint/ngxlint/lint/model"
+	"github.com/ngxlint/ngxlint/nginx/config"
+	"github.com/ngxlint/ngxlint/nginx/errlog"
+	"github.com/ngxlint/ngxlint/nginx/model"
 	"github.com/ngxlint/ngxlint/rules"
 )
 

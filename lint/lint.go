@@ -7,8 +7,9 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/ngxlint/ngxlint/lint/config"
-	"github.com/ngxlint/ngxlint/lint/model"
+	"github.com/ngxlint/ngxlint/nginx"
+	"github.com/ngxlint/ngxlint/nginx/config"
+	"github.com/ngxlint/ngxlint/nginx/model"
 	"github.com/ngxlint/ngxlint/rules"
 )
 
@@ -20,8 +21,8 @@ type Options struct {
 	Severity map[string]rules.Severity
 	// Version is the nginx version the rules assume. The zero value means
 	// the version the root file declares (DeclaredVersion), else
-	// rules.Latest.
-	Version  rules.Version
+	// nginx.Latest.
+	Version  nginx.Version
 	Settings rules.Settings
 }
 
@@ -34,8 +35,8 @@ type Result struct {
 
 // Run lints a loaded tree.
 func Run(t *config.Tree, opts Options) *Result {
-	if opts.Version == (rules.Version{}) {
-		opts.Version = rules.Latest
+	if opts.Version == (nginx.Version{}) {
+		opts.Version = nginx.Latest
 		if v, ok, err := DeclaredVersion(t); ok && err == nil {
 			opts.Version = v
 		}
@@ -73,7 +74,7 @@ const VersionComment = "ngxlint:nginx-version"
 // DeclaredVersion returns the version a root file declares with a
 // VersionComment. ok is false when there is none; err is set when the
 // comment is there but its version does not parse.
-func DeclaredVersion(t *config.Tree) (v rules.Version, ok bool, err error) {
+func DeclaredVersion(t *config.Tree) (v nginx.Version, ok bool, err error) {
 	if t == nil || t.Root == nil {
 		return v, false, nil
 	}
@@ -92,7 +93,7 @@ func DeclaredVersion(t *config.Tree) (v rules.Version, ok bool, err error) {
 		}
 		// a second '#' starts a comment on the comment
 		rest, _, _ = strings.Cut(rest, "#")
-		v, err = rules.ParseVersion(strings.TrimSpace(rest))
+		v, err = nginx.ParseVersion(strings.TrimSpace(rest))
 		return v, true, err
 	}
 	return v, false, nil

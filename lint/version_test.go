@@ -8,7 +8,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ngxlint/ngxlint/lint"
-	"github.com/ngxlint/ngxlint/lint/config"
+	"github.com/ngxlint/ngxlint/nginx"
+	"github.com/ngxlint/ngxlint/nginx/config"
 	"github.com/ngxlint/ngxlint/rules"
 )
 
@@ -16,14 +17,14 @@ func TestDeclaredVersion(t *testing.T) {
 	for _, tc := range []struct {
 		name, src string
 		ok, bad   bool
-		want      rules.Version
+		want      nginx.Version
 	}{
-		{"none", "events {}\n", false, false, rules.Version{}},
-		{"first line", "# ngxlint:nginx-version 1.22.1\nevents {}\n", true, false, rules.Version{Major: 1, Minor: 22, Patch: 1}},
-		{"after the context line", "# ngxlint:context location\n# ngxlint:nginx-version 1.27.3  # want nothing\nproxy_pass http://a;\n", true, false, rules.Version{Major: 1, Minor: 27, Patch: 3}},
-		{"nginx/ prefix", "#ngxlint:nginx-version nginx/1.24.0\nevents {}\n", true, false, rules.Version{Major: 1, Minor: 24, Patch: 0}},
-		{"after the first statement: ignored", "events {}\n# ngxlint:nginx-version 1.22.1\n", false, false, rules.Version{}},
-		{"unparsable", "# ngxlint:nginx-version one\nevents {}\n", true, true, rules.Version{}},
+		{"none", "events {}\n", false, false, nginx.Version{}},
+		{"first line", "# ngxlint:nginx-version 1.22.1\nevents {}\n", true, false, nginx.Version{Major: 1, Minor: 22, Patch: 1}},
+		{"after the context line", "# ngxlint:context location\n# ngxlint:nginx-version 1.27.3  # want nothing\nproxy_pass http://a;\n", true, false, nginx.Version{Major: 1, Minor: 27, Patch: 3}},
+		{"nginx/ prefix", "#ngxlint:nginx-version nginx/1.24.0\nevents {}\n", true, false, nginx.Version{Major: 1, Minor: 24, Patch: 0}},
+		{"after the first statement: ignored", "events {}\n# ngxlint:nginx-version 1.22.1\n", false, false, nginx.Version{}},
+		{"unparsable", "# ngxlint:nginx-version one\nevents {}\n", true, true, nginx.Version{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tree, diags := config.Parse(context.Background(), "t.conf", []byte(tc.src), config.Options{})
@@ -46,5 +47,5 @@ func TestDeclaredVersionDrivesRules(t *testing.T) {
 	require.False(t, config.HasErrors(diags))
 	only := []*rules.Rule{rules.NGX108}
 	assert.Len(t, lint.Run(tree, lint.Options{Rules: only}).Findings, 1, "1.22.1's default protocols lack TLSv1.3")
-	assert.Empty(t, lint.Run(tree, lint.Options{Rules: only, Version: rules.Version{Major: 1, Minor: 27, Patch: 3}}).Findings, "the option wins")
+	assert.Empty(t, lint.Run(tree, lint.Options{Rules: only, Version: nginx.Version{Major: 1, Minor: 27, Patch: 3}}).Findings, "the option wins")
 }

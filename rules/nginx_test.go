@@ -22,8 +22,9 @@ import (
 	"time"
 
 	"github.com/ngxlint/ngxlint/lint"
-	"github.com/ngxlint/ngxlint/lint/config"
 	"github.com/ngxlint/ngxlint/lint/fix"
+	"github.com/ngxlint/ngxlint/nginx"
+	"github.com/ngxlint/ngxlint/nginx/config"
 	"github.com/ngxlint/ngxlint/rules"
 	"github.com/ngxlint/ngxlint/rules/rulestest"
 )
@@ -176,12 +177,12 @@ func testCAPEM(t *testing.T) []byte {
 
 var (
 	localOnce sync.Once
-	local     rules.Version
+	local     nginx.Version
 	localErr  error
 )
 
 // localVersion is the version of the nginx that checks the fixtures.
-func localVersion(t *testing.T, bin string) rules.Version {
+func localVersion(t *testing.T, bin string) nginx.Version {
 	t.Helper()
 	localOnce.Do(func() {
 		out, err := exec.Command(bin, "-v").CombinedOutput()
@@ -191,7 +192,7 @@ func localVersion(t *testing.T, bin string) rules.Version {
 		}
 		s := string(out)
 		if i := strings.Index(s, "nginx/"); i >= 0 {
-			local, localErr = rules.ParseVersion(strings.Fields(s[i:])[0])
+			local, localErr = nginx.ParseVersion(strings.Fields(s[i:])[0])
 			return
 		}
 		localErr = fmt.Errorf("%s -v: no version in %q", bin, s)

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/ngxlint/ngxlint/lint/model"
+	"github.com/ngxlint/ngxlint/nginx/model"
 )
 
 // NGX101 catches the outage that motivated ngxlint: a TLS upstream reached

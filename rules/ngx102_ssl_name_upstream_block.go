@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/ngxlint/ngxlint/lint/model"
+	"github.com/ngxlint/ngxlint/nginx/model"
 )
 
 // NGX102 catches the ingress-nginx#3427 class: SNI switched on, but the

@@ -3,7 +3,7 @@ package rules
 import (
 	"fmt"
 
-	"github.com/ngxlint/ngxlint/lint/model"
+	"github.com/ngxlint/ngxlint/nginx/model"
 )
 
 // NGX103 catches TLS upstreams addressed by IP, for which nginx can never

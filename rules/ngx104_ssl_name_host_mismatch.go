@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/ngxlint/ngxlint/lint/model"
+	"github.com/ngxlint/ngxlint/nginx/model"
 )
 
 // NGX104 catches the blog's custom-domain-on-a-CDN case: SNI is on, but

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/ngxlint/ngxlint/lint/model"
+	"github.com/ngxlint/ngxlint/nginx/model"
 )
 
 // NGX105 catches TLS upstreams whose certificate nginx never checks: the

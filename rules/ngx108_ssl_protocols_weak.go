@@ -3,6 +3,8 @@ package rules
 import (
 	"fmt"
 	"strings"
+
+	"github.com/ngxlint/ngxlint/nginx"
 )
 
 // NGX108 catches upstream protocol sets that fail modern upstreams or keep
@@ -56,11 +58,11 @@ server {
 var protocolNames = []string{"SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"}
 
 // defaultProtocols is NGX_SSL_DEFAULT_PROTOCOLS for an nginx version.
-func defaultProtocols(v Version) []string {
+func defaultProtocols(v nginx.Version) []string {
 	switch {
-	case v.Less(Version{1, 23, 4}):
+	case v.Less(nginx.Version{Major: 1, Minor: 23, Patch: 4}):
 		return []string{"TLSv1", "TLSv1.1", "TLSv1.2"}
-	case v.Less(Version{1, 27, 3}):
+	case v.Less(nginx.Version{Major: 1, Minor: 27, Patch: 3}):
 		return []string{"TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"}
 	}
 	return []string{"TLSv1.2", "TLSv1.3"}

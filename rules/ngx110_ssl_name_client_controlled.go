@@ -5,8 +5,8 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/ngxlint/ngxlint/lint/config"
-	"github.com/ngxlint/ngxlint/lint/model"
+	"github.com/ngxlint/ngxlint/nginx/config"
+	"github.com/ngxlint/ngxlint/nginx/model"
 )
 
 // NGX110 catches *_ssl_name values the client writes: then the client

@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/ngxlint/ngxlint/lint/config"
-	"github.com/ngxlint/ngxlint/lint/model"
+	"github.com/ngxlint/ngxlint/nginx"
+	"github.com/ngxlint/ngxlint/nginx/config"
+	"github.com/ngxlint/ngxlint/nginx/model"
 )
 
 // NGX201 catches upstream host names nginx resolves once, at start or
@@ -70,7 +71,7 @@ server {
 })
 
 // resolveVersion is the first open-source nginx with `server … resolve`.
-var resolveVersion = Version{1, 27, 3}
+var resolveVersion = nginx.Version{Major: 1, Minor: 27, Patch: 3}
 
 // cloudHost classifies an upstream host name: the provider it belongs to
 // ("" for none) and whether its addresses are reassigned (load balancers,
@@ -173,7 +174,7 @@ func dnsSeverity(host string) (Severity, string) {
 	return Info, ""
 }
 
-func dnsAdvice(v Version, literal bool) string {
+func dnsAdvice(v nginx.Version, literal bool) string {
 	if v.AtLeast(resolveVersion) {
 		if literal {
 			return fmt.Sprintf("on nginx %s, proxy to an upstream{} block named after the host with `zone` and `server HOST:PORT resolve;`, and a `resolver`", v)

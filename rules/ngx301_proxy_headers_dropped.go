@@ -5,8 +5,9 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/ngxlint/ngxlint/lint/config"
-	"github.com/ngxlint/ngxlint/lint/model"
+	"github.com/ngxlint/ngxlint/nginx"
+	"github.com/ngxlint/ngxlint/nginx/config"
+	"github.com/ngxlint/ngxlint/nginx/model"
 )
 
 // NGX301 catches nginx's "if and only if" inheritance of list directives:
@@ -99,7 +100,7 @@ var familyByName = func() map[string]listFamily {
 }()
 
 // inheritVersion is the first nginx with add_header_inherit.
-var inheritVersion = Version{1, 29, 3}
+var inheritVersion = nginx.Version{Major: 1, Minor: 29, Patch: 3}
 
 func runNGX301(pass *Pass) {
 	m := pass.Model

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/ngxlint/ngxlint/lint/config"
-	"github.com/ngxlint/ngxlint/lint/model"
+	"github.com/ngxlint/ngxlint/nginx/config"
+	"github.com/ngxlint/ngxlint/nginx/model"
 )
 
 // NGX303 catches Host forwarded from $http_host: the raw header, which

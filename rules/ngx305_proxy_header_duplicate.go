@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/ngxlint/ngxlint/lint/config"
+	"github.com/ngxlint/ngxlint/nginx/config"
 )
 
 // NGX305 catches a request header set twice at one level: nginx sends

@@ -8,11 +8,11 @@ package rules
 import (
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 
-	"github.com/ngxlint/ngxlint/lint/config"
-	"github.com/ngxlint/ngxlint/lint/model"
+	"github.com/ngxlint/ngxlint/nginx"
+	"github.com/ngxlint/ngxlint/nginx/config"
+	"github.com/ngxlint/ngxlint/nginx/model"
 )
 
 // Severity of a finding. Order matters: a lower value is more severe.
@@ -77,7 +77,7 @@ type Rule struct {
 // Pass is what a rule sees: the effective model and the run's settings.
 type Pass struct {
 	Model    *model.Model
-	Version  Version
+	Version  nginx.Version
 	Settings Settings
 
 	rule     *Rule
@@ -188,7 +188,7 @@ func Lookup(key string) (*Rule, bool) {
 
 // Run runs the given rules over a model and returns their findings in rule
 // order.
-func Run(m *model.Model, rs []*Rule, v Version, s Settings) []Finding {
+func Run(m *model.Model, rs []*Rule, v nginx.Version, s Settings) []Finding {
 	var out []Finding
 	for _, r := range rs {
 		if r.Run == nil {
@@ -200,43 +200,3 @@ func Run(m *model.Model, rs []*Rule, v Version, s Settings) []Finding {
 	}
 	return out
 }
-
-// Version is an nginx version; rules switch defaults and advice on it.
-type Version struct{ Major, Minor, Patch int }
-
-// Latest is the default: the newest stable nginx.
-var Latest = Version{1, 30, 0}
-
-// ParseVersion parses "1.27.3" (a leading "nginx/" is accepted).
-func ParseVersion(s string) (Version, error) {
-	s = strings.TrimPrefix(strings.TrimSpace(s), "nginx/")
-	parts := strings.Split(s, ".")
-	if len(parts) < 2 || len(parts) > 3 {
-		return Version{}, fmt.Errorf("nginx version %q: want MAJOR.MINOR.PATCH, e.g. 1.27.3", s)
-	}
-	var n [3]int
-	for i, p := range parts {
-		v, err := strconv.Atoi(p)
-		if err != nil || v < 0 {
-			return Version{}, fmt.Errorf("nginx version %q: want MAJOR.MINOR.PATCH, e.g. 1.27.3", s)
-		}
-		n[i] = v
-	}
-	return Version{n[0], n[1], n[2]}, nil
-}
-
-// Less reports whether v is older than o.
-func (v Version) Less(o Version) bool {
-	if v.Major != o.Major {
-		return v.Major < o.Major
-	}
-	if v.Minor != o.Minor {
-		return v.Minor < o.Minor
-	}
-	return v.Patch < o.Patch
-}
-
-// AtLeast reports whether v >= o.
-func (v Version) AtLeast(o Version) bool { return !v.Less(o) }
-
-func (v Version) String() string { return fmt.Sprintf("%d.%d.%d", v.Major, v.Minor, v.Patch) }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks the config loader against gonginx on the same generated tree
-# (lint/config GenerateTree: 503 files, 5,000 servers and upstreams, ~190k
+# (nginx/config GenerateTree: 503 files, 5,000 servers and upstreams, ~190k
 # lines, globbed includes, maps, comments and Lua blocks; its Lua bodies
 # avoid braces in strings, which gonginx cannot parse) and prints the
 # throughput ratio and allocated bytes per input byte.
@@ -20,7 +20,7 @@ count=${COUNT:-5}
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 
-cmd=(go test -run '^$' -bench '^Benchmark(Load|Gonginx)$' -benchtime "$benchtime" -count "$count" ./lint/config/)
+cmd=(go test -run '^$' -bench '^Benchmark(Load|Gonginx)$' -benchtime "$benchtime" -count "$count" ./nginx/config/)
 echo "+ ${cmd[*]}"
 "${cmd[@]}" | tee "$out"
 

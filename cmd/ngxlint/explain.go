@@ -14,9 +14,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ngxlint/ngxlint/lint"
-	"github.com/ngxlint/ngxlint/lint/config"
 	"github.com/ngxlint/ngxlint/lint/explain"
 	"github.com/ngxlint/ngxlint/lint/report"
+	"github.com/ngxlint/ngxlint/nginx"
+	"github.com/ngxlint/ngxlint/nginx/config"
 	"github.com/ngxlint/ngxlint/rules"
 )
 
@@ -80,7 +81,7 @@ loaded.`,
 	f.StringVar(&o.prefix, "prefix", "", "nginx conf prefix: relative includes resolve against it (default: the main file's directory)")
 	f.StringArrayVar(&o.maps, "map", nil, "map a deployed path to a local one, e.g. /etc/nginx=./nginx (repeatable)")
 	f.StringVar(&o.context, "context", "", "what a config snippet is: "+strings.Join(config.Contexts, ", "))
-	f.StringVar(&o.version, "nginx-version", "", "nginx version the config runs on (default "+rules.Latest.String()+")")
+	f.StringVar(&o.version, "nginx-version", "", "nginx version the config runs on (default "+nginx.Latest.String()+")")
 	f.StringSliceVar(&o.enable, "enable", nil, "enable rules by ID or slug (repeatable, comma-separated)")
 	f.StringSliceVar(&o.disable, "disable", nil, "disable rules by ID or slug (repeatable, comma-separated)")
 	f.StringVarP(&format, "format", "f", "text", "output format: text, json")

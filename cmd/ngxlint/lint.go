@@ -7,8 +7,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ngxlint/ngxlint/lint"
-	"github.com/ngxlint/ngxlint/lint/config"
 	"github.com/ngxlint/ngxlint/lint/report"
+	"github.com/ngxlint/ngxlint/nginx/config"
 	"github.com/ngxlint/ngxlint/rules"
 )
 

@@ -11,8 +11,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ngxlint/ngxlint/lint"
-	"github.com/ngxlint/ngxlint/lint/config"
 	"github.com/ngxlint/ngxlint/lint/settings"
+	"github.com/ngxlint/ngxlint/nginx"
+	"github.com/ngxlint/ngxlint/nginx/config"
 	"github.com/ngxlint/ngxlint/rules"
 )
 
@@ -40,7 +41,7 @@ func (o *loadOpts) register(c *cobra.Command) {
 	f.StringVar(&o.context, "context", "", "what a snippet is: "+strings.Join(config.Contexts, ", "))
 	f.StringSliceVar(&o.enable, "enable", nil, "enable rules by ID or slug (repeatable, comma-separated)")
 	f.StringSliceVar(&o.disable, "disable", nil, "disable rules by ID or slug (repeatable, comma-separated)")
-	f.StringVar(&o.version, "nginx-version", "", "nginx version the config runs on (default "+rules.Latest.String()+")")
+	f.StringVar(&o.version, "nginx-version", "", "nginx version the config runs on (default "+nginx.Latest.String()+")")
 	f.StringVar(&o.trustedCA, "trusted-ca", "", "CA bundle path proposed by verification fixes (default /etc/ssl/certs/ca-certificates.crt)")
 }
 
@@ -112,9 +113,9 @@ func (o *loadOpts) lintOptions() (lint.Options, rules.Severity, error) {
 		vs = o.version
 	}
 	// Without a flag or setting, lint.Run takes the version the root
-	// file declares (# ngxlint:nginx-version), else rules.Latest.
+	// file declares (# ngxlint:nginx-version), else nginx.Latest.
 	if vs != "" {
-		v, err := rules.ParseVersion(vs)
+		v, err := nginx.ParseVersion(vs)
 		if err != nil {
 			return lo, 0, exit(exitUsage, err)
 		}

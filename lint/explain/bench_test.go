@@ -8,8 +8,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/ngxlint/ngxlint/lint/errlog"
 	"github.com/ngxlint/ngxlint/lint/explain"
+	"github.com/ngxlint/ngxlint/nginx/errlog"
 )
 
 const benchLogSize = 64 << 20

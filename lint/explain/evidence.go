@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/ngxlint/ngxlint/lint/config"
+	"github.com/ngxlint/ngxlint/nginx/config"
 	"github.com/ngxlint/ngxlint/rules"
 )
 

@@ -1,4 +1,4 @@
-// Package explain maps classified error.log lines (lint/errlog) to the
+// Package explain maps classified error.log lines (nginx/errlog) to the
 // configuration that produced them and groups them for people: by class,
 // server, location and upstream, with counts, the time range, one sample
 // line, the cause, the fix and the rules that fire at that location.
@@ -14,9 +14,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/ngxlint/ngxlint/lint/config"
-	"github.com/ngxlint/ngxlint/lint/errlog"
-	"github.com/ngxlint/ngxlint/lint/model"
+	"github.com/ngxlint/ngxlint/nginx/config"
+	"github.com/ngxlint/ngxlint/nginx/errlog"
+	"github.com/ngxlint/ngxlint/nginx/model"
 	"github.com/ngxlint/ngxlint/rules"
 )
 

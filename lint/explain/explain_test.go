@@ -14,9 +14,9 @@ import (
 
 	"github.com/ngxlint/ngxlint/internal/wantline"
 	"github.com/ngxlint/ngxlint/lint"
-	"github.com/ngxlint/ngxlint/lint/config"
 	"github.com/ngxlint/ngxlint/lint/explain"
-	"github.com/ngxlint/ngxlint/lint/model"
+	"github.com/ngxlint/ngxlint/nginx/config"
+	"github.com/ngxlint/ngxlint/nginx/model"
 )
 
 var fixtureDir = filepath.Join("..", "..", "fixtures", "explain")

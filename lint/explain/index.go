@@ -5,9 +5,9 @@ import (
 	"strings"
 
 	"github.com/ngxlint/ngxlint/lint"
-	"github.com/ngxlint/ngxlint/lint/config"
-	"github.com/ngxlint/ngxlint/lint/errlog"
-	"github.com/ngxlint/ngxlint/lint/model"
+	"github.com/ngxlint/ngxlint/nginx/config"
+	"github.com/ngxlint/ngxlint/nginx/errlog"
+	"github.com/ngxlint/ngxlint/nginx/model"
 	"github.com/ngxlint/ngxlint/rules"
 )
 

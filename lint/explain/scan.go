@@ -12,7 +12,7 @@ import (
 	"runtime"
 	"sync"
 
-	"github.com/ngxlint/ngxlint/lint/errlog"
+	"github.com/ngxlint/ngxlint/nginx/errlog"
 )
 
 // ScanOptions say how logs are read.

@@ -9,7 +9,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/ngxlint/ngxlint/lint/config"
+	"github.com/ngxlint/ngxlint/nginx/config"
 	"github.com/ngxlint/ngxlint/rules"
 )
 

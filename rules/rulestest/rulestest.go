@@ -16,8 +16,9 @@ import (
 	"testing"
 
 	"github.com/ngxlint/ngxlint/lint"
-	"github.com/ngxlint/ngxlint/lint/config"
 	"github.com/ngxlint/ngxlint/lint/fix"
+	"github.com/ngxlint/ngxlint/nginx"
+	"github.com/ngxlint/ngxlint/nginx/config"
 	"github.com/ngxlint/ngxlint/rules"
 )
 
@@ -129,8 +130,8 @@ type Options struct {
 	// Version overrides every fixture's nginx version. The zero value
 	// lets each fixture declare its own with a leading
 	// `# ngxlint:nginx-version 1.22.1` comment (lint.DeclaredVersion),
-	// else rules.Latest applies.
-	Version rules.Version
+	// else nginx.Latest applies.
+	Version nginx.Version
 }
 
 // Run loads each fixture under dir, runs the rules, and checks the wants

@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/ngxlint/ngxlint/lint/errlog"
+	"github.com/ngxlint/ngxlint/nginx/errlog"
 )
 
 func main() {

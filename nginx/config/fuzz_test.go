@@ -15,7 +15,7 @@ import (
 // Includes resolve in memory, against a file system holding only the input
 // (so `include` exercises globbing and cycle detection, never the disk).
 //
-// Run: go test -run='^$' -fuzz=FuzzParse -fuzztime=10m -parallel 1 ./lint/config/
+// Run: go test -run='^$' -fuzz=FuzzParse -fuzztime=10m -parallel 1 ./nginx/config/
 // The seed corpus is every small fixture plus testdata/fuzz/FuzzParse.
 func FuzzParse(f *testing.F) {
 	for _, p := range allFixtureFiles(f) {

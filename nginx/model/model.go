@@ -14,7 +14,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/ngxlint/ngxlint/lint/config"
+	"github.com/ngxlint/ngxlint/nginx/config"
 )
 
 // Kind of a scope.
