@@ -29,7 +29,7 @@ import (
 	"github.com/ngxlint/ngxlint/nginx/config"
 	"github.com/ngxlint/ngxlint/nginx/errlog"
 	"github.com/ngxlint/ngxlint/nginx/model"
-	"github.com/ngxlint/ngxlint/rules"
+	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
 // Options configure Verify.
@@ -1230,9 +1230,9 @@ func decide(t *UpstreamReport, fixAsked bool) {
 
 // fixedTree applies every safe fix in memory and reloads the tree.
 func fixedTree(ctx context.Context, o Options) (*config.Tree, error) {
-	sev := rules.Warning
+	sev := rule.Warning
 	if o.FixSeverity != "" {
-		s, err := rules.ParseSeverity(o.FixSeverity)
+		s, err := rule.ParseSeverity(o.FixSeverity)
 		if err != nil {
 			return nil, err
 		}

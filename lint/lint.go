@@ -11,26 +11,27 @@ import (
 	"github.com/ngxlint/ngxlint/nginx/config"
 	"github.com/ngxlint/ngxlint/nginx/model"
 	"github.com/ngxlint/ngxlint/rules"
+	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
 // Options select and tune rules.
 type Options struct {
 	// Rules to run; nil means all.
-	Rules []*rules.Rule
+	Rules []*rule.Rule
 	// Severity overrides by rule ID.
-	Severity map[string]rules.Severity
+	Severity map[string]rule.Severity
 	// Version is the nginx version the rules assume. The zero value means
 	// the version the root file declares (DeclaredVersion), else
 	// nginx.Latest.
 	Version  nginx.Version
-	Settings rules.Settings
+	Settings rule.Settings
 }
 
 // Result of a run.
 type Result struct {
 	Tree     *config.Tree
 	Model    *model.Model
-	Findings []rules.Finding
+	Findings []rule.Finding
 }
 
 // Run lints a loaded tree.
@@ -43,14 +44,14 @@ func Run(t *config.Tree, opts Options) *Result {
 	}
 	rs := opts.Rules
 	if rs == nil {
-		rs = rules.All()
+		rs = rule.All()
 	}
 	enabled := map[string]bool{}
 	for _, r := range rs {
 		enabled[r.ID] = true
 	}
 	m := model.Build(t)
-	fs := rules.Run(m, rs, opts.Version, opts.Settings)
+	fs := rule.Run(m, rs, opts.Version, opts.Settings)
 	fs = append(fs, suppress(t, fs, enabled)...)
 	for i := range fs {
 		if s, ok := opts.Severity[fs[i].Rule.ID]; ok {
@@ -100,7 +101,7 @@ func DeclaredVersion(t *config.Tree) (v nginx.Version, ok bool, err error) {
 }
 
 // Sort orders findings by file, position and rule.
-func Sort(fs []rules.Finding) {
+func Sort(fs []rule.Finding) {
 	sort.SliceStable(fs, func(i, j int) bool {
 		fi, si, _ := fs[i].Span()
 		fj, sj, _ := fs[j].Span()
@@ -117,7 +118,7 @@ func Sort(fs []rules.Finding) {
 // suppression is one `# ngxlint:ignore RULES reason` comment.
 type suppression struct {
 	c      *config.Comment
-	rules  []*rules.Rule
+	rules  []*rule.Rule
 	cover  *config.Directive
 	reason string
 	used   map[string]bool
@@ -148,9 +149,9 @@ func parseIgnore(text string) (ids []string, reason string, ok bool) {
 
 // suppress marks covered findings and returns the findings about the
 // suppressions themselves (missing reason, unknown rule, unused).
-func suppress(t *config.Tree, fs []rules.Finding, enabled map[string]bool) []rules.Finding {
+func suppress(t *config.Tree, fs []rule.Finding, enabled map[string]bool) []rule.Finding {
 	var sups []*suppression
-	var meta []rules.Finding
+	var meta []rule.Finding
 	for _, f := range t.Files {
 		for _, c := range f.Comments {
 			ids, reason, ok := parseIgnore(c.Text())
@@ -159,7 +160,7 @@ func suppress(t *config.Tree, fs []rules.Finding, enabled map[string]bool) []rul
 			}
 			s := &suppression{c: c, reason: reason, used: map[string]bool{}}
 			for _, id := range ids {
-				r, ok := rules.Lookup(id)
+				r, ok := rule.Lookup(id)
 				if !ok {
 					meta = append(meta, commentFinding(rules.NGX003, c, "ngxlint:ignore names unknown rule "+id))
 					continue
@@ -209,8 +210,8 @@ func suppress(t *config.Tree, fs []rules.Finding, enabled map[string]bool) []rul
 // SuppressLate applies ignore comments to findings added after Run, such
 // as NGX900 from error-log evidence, so they can be suppressed like any
 // other finding.
-func SuppressLate(t *config.Tree, fs []rules.Finding) {
-	var late []rules.Finding
+func SuppressLate(t *config.Tree, fs []rule.Finding) {
+	var late []rule.Finding
 	var idx []int
 	for i, f := range fs {
 		if !f.Suppressed && f.Rule.Run == nil && f.Node != nil {
@@ -227,8 +228,8 @@ func SuppressLate(t *config.Tree, fs []rules.Finding) {
 	}
 }
 
-func commentFinding(r *rules.Rule, c *config.Comment, msg string) rules.Finding {
-	return rules.Finding{Rule: r, Severity: r.Severity, Message: msg, File: c.File, Start: c.Start, End: c.End}
+func commentFinding(r *rule.Rule, c *config.Comment, msg string) rule.Finding {
+	return rule.Finding{Rule: r, Severity: r.Severity, Message: msg, File: c.File, Start: c.Start, End: c.End}
 }
 
 // covered returns the statement a suppression comment covers: the one it
@@ -267,7 +268,7 @@ func within(n, d *config.Directive) bool {
 // AtLeast keeps the findings of severity sev or more severe: fix and
 // verify apply only those fixes, so an informational finding's fix (which
 // may change behaviour, like turning verification on) is opt-in.
-func AtLeast(fs []rules.Finding, sev rules.Severity) []rules.Finding {
+func AtLeast(fs []rule.Finding, sev rule.Severity) []rule.Finding {
 	out := fs[:0:0]
 	for _, f := range fs {
 		if f.Severity <= sev {

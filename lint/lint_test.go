@@ -12,13 +12,14 @@ import (
 	"github.com/ngxlint/ngxlint/lint"
 	"github.com/ngxlint/ngxlint/nginx/config"
 	"github.com/ngxlint/ngxlint/rules"
+	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
-func run(t *testing.T, src string) []rules.Finding {
+func run(t *testing.T, src string) []rule.Finding {
 	t.Helper()
 	tree, diags := config.Parse(context.Background(), "t.conf", []byte(src), config.Options{})
 	require.False(t, config.HasErrors(diags), "%v", diags)
-	only := []*rules.Rule{rules.NGX101, rules.NGX001, rules.NGX002, rules.NGX003}
+	only := []*rule.Rule{rules.NGX101, rules.NGX001, rules.NGX002, rules.NGX003}
 	return lint.Run(tree, lint.Options{Rules: only}).Findings
 }
 
@@ -28,7 +29,7 @@ type got struct {
 	suppressed bool
 }
 
-func summary(fs []rules.Finding) []got {
+func summary(fs []rule.Finding) []got {
 	var out []got
 	for _, f := range fs {
 		file, start, _ := f.Span()
@@ -70,9 +71,9 @@ func TestSuppressions(t *testing.T) {
 
 func TestSeverityOverride(t *testing.T) {
 	tree, _ := config.Parse(context.Background(), "t.conf", []byte("http { server { location / { proxy_pass https://cdn.example.net; } } }"), config.Options{})
-	res := lint.Run(tree, lint.Options{Rules: []*rules.Rule{rules.NGX101}, Severity: map[string]rules.Severity{"NGX101": rules.Info}})
+	res := lint.Run(tree, lint.Options{Rules: []*rule.Rule{rules.NGX101}, Severity: map[string]rule.Severity{"NGX101": rule.Info}})
 	require.Len(t, res.Findings, 1)
-	assert.Equal(t, rules.Info, res.Findings[0].Severity)
+	assert.Equal(t, rule.Info, res.Findings[0].Severity)
 }
 
 func TestSuppressionOnInclude(t *testing.T) {
@@ -82,7 +83,7 @@ func TestSuppressionOnInclude(t *testing.T) {
 	require.NoError(t, os.WriteFile(root, []byte("events {}\nhttp {\n server {\n  # ngxlint:ignore NGX101 legacy site, retired next sprint\n  include site.conf;\n }\n}\n"), 0o644))
 	tree, diags := config.Load(context.Background(), root, config.Options{})
 	require.False(t, config.HasErrors(diags), "%v", diags)
-	res := lint.Run(tree, lint.Options{Rules: []*rules.Rule{rules.NGX101, rules.NGX002}})
+	res := lint.Run(tree, lint.Options{Rules: []*rule.Rule{rules.NGX101, rules.NGX002}})
 	require.Len(t, res.Findings, 1)
 	assert.Equal(t, "NGX101", res.Findings[0].Rule.ID)
 	assert.True(t, res.Findings[0].Suppressed, "a comment on the include covers what it loads")

@@ -11,6 +11,7 @@ import (
 	"github.com/ngxlint/ngxlint/nginx"
 	"github.com/ngxlint/ngxlint/nginx/config"
 	"github.com/ngxlint/ngxlint/rules"
+	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
 func TestDeclaredVersion(t *testing.T) {
@@ -45,7 +46,7 @@ func TestDeclaredVersionDrivesRules(t *testing.T) {
 	src := "# ngxlint:nginx-version 1.22.1\nevents {}\nhttp { server { location / { proxy_pass https://a.example.net; } } }\n"
 	tree, diags := config.Parse(context.Background(), "t.conf", []byte(src), config.Options{})
 	require.False(t, config.HasErrors(diags))
-	only := []*rules.Rule{rules.NGX108}
+	only := []*rule.Rule{rules.NGX108}
 	assert.Len(t, lint.Run(tree, lint.Options{Rules: only}).Findings, 1, "1.22.1's default protocols lack TLSv1.3")
 	assert.Empty(t, lint.Run(tree, lint.Options{Rules: only, Version: nginx.Version{Major: 1, Minor: 27, Patch: 3}}).Findings, "the option wins")
 }

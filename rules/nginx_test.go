@@ -25,7 +25,7 @@ import (
 	"github.com/ngxlint/ngxlint/lint/fix"
 	"github.com/ngxlint/ngxlint/nginx"
 	"github.com/ngxlint/ngxlint/nginx/config"
-	"github.com/ngxlint/ngxlint/rules"
+	"github.com/ngxlint/ngxlint/rules/rule"
 	"github.com/ngxlint/ngxlint/rules/rulestest"
 )
 
@@ -82,8 +82,8 @@ func TestFixturesNginx(t *testing.T) {
 				},
 				// a one-certificate bundle: nginx -t parses the system
 				// bundle once per location that verifies, 30 ms each
-				func(tr *config.Tree) []rules.Finding {
-					return lint.Run(tr, lint.Options{Settings: rules.Settings{TrustedCA: testCA}}).Findings
+				func(tr *config.Tree) []rule.Finding {
+					return lint.Run(tr, lint.Options{Settings: rule.Settings{TrustedCA: testCA}}).Findings
 				},
 				10)
 			if err != nil {

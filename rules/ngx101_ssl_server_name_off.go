@@ -5,16 +5,17 @@ import (
 	"strings"
 
 	"github.com/ngxlint/ngxlint/nginx/model"
+	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
 // NGX101 catches the outage that motivated ngxlint: a TLS upstream reached
 // by name while nginx sends no SNI, which SNI-only edges refuse.
-var NGX101 = register(&Rule{
+var NGX101 = rule.Register(&rule.Rule{
 	ID:       "NGX101",
 	Slug:     "ssl-server-name-off",
-	Severity: Error,
+	Severity: rule.Error,
 	Summary:  "TLS upstream addressed by name, but *_ssl_server_name is off: nginx sends no SNI",
-	Doc: Doc{
+	Doc: rule.Doc{
 		Problem: "`proxy_pass https://…` (or `grpc_pass grpcs://…`, `uwsgi_pass suwsgi://…`, stream `proxy_ssl on`) " +
 			"targets a host name, an `upstream{}` block or a variable, and the effective `proxy_ssl_server_name` is off. " +
 			"That is nginx's default: without `proxy_ssl_server_name on;` the ClientHello carries no SNI at all.",
@@ -47,7 +48,7 @@ var NGX101 = register(&Rule{
 	Run: runNGX101,
 })
 
-func runNGX101(pass *Pass) {
+func runNGX101(pass *rule.Pass) {
 	for _, p := range tlsProxies(pass.Model) {
 		switch p.HostKind {
 		case model.HostName, model.HostUpstream:
@@ -93,7 +94,7 @@ func runNGX101(pass *Pass) {
 				msg += fmt.Sprintf("; which name to send is ambiguous (%s): add %sssl_server_name on; and %sssl_name <name on the upstream's certificate>;", hwhy, pre, pre)
 			}
 		}
-		var fix *Fix
+		var fix *rule.Fix
 		if fixable {
 			var reason string
 			fix, reason = planFix(pass.Model, p, desc, len(settings) > 1, settings...)

@@ -5,16 +5,17 @@ import (
 	"strings"
 
 	"github.com/ngxlint/ngxlint/nginx/model"
+	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
 // NGX102 catches the ingress-nginx#3427 class: SNI switched on, but the
 // name nginx sends is an upstream{} block's label.
-var NGX102 = register(&Rule{
+var NGX102 = rule.Register(&rule.Rule{
 	ID:       "NGX102",
 	Slug:     "ssl-name-upstream-block",
-	Severity: Error,
+	Severity: rule.Error,
 	Summary:  "TLS upstream is an upstream{} block and *_ssl_name is unset: nginx sends and verifies the block's name",
-	Doc: Doc{
+	Doc: rule.Doc{
 		Problem: "SNI (`proxy_ssl_server_name on`) or verification (`proxy_ssl_verify on`) is active, `proxy_ssl_name` is unset, " +
 			"and `proxy_pass https://NAME` names an `upstream NAME {}` block. nginx then uses the block's name as the SNI and " +
 			"as the name the certificate must match: `backend`, `upstream_balancer`, `cdn`.",
@@ -74,7 +75,7 @@ func labelLike(u *model.Upstream) bool {
 	return hosts > 0
 }
 
-func runNGX102(pass *Pass) {
+func runNGX102(pass *rule.Pass) {
 	for _, p := range tlsProxies(pass.Model) {
 		var u *model.Upstream
 		switch {
@@ -104,7 +105,7 @@ func runNGX102(pass *Pass) {
 		}
 		msg := fmt.Sprintf("%s names upstream{} block %q: nginx %s %q, an internal label no real certificate carries; set %sssl_name to the upstream's host name",
 			target(p), u.Name, what, u.Name, pre)
-		var fix *Fix
+		var fix *rule.Fix
 		name, why := proposeForLabel(p, u)
 		if name != "" {
 			fix, why = planFix(pass.Model, p, fmt.Sprintf("send and verify %s (%s)", name, why), true, setting{"ssl_name", quoteIfNeeded(name)})

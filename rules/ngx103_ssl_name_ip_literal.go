@@ -4,16 +4,17 @@ import (
 	"fmt"
 
 	"github.com/ngxlint/ngxlint/nginx/model"
+	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
 // NGX103 catches TLS upstreams addressed by IP, for which nginx can never
 // send SNI and verification checks the IP as a DNS name.
-var NGX103 = register(&Rule{
+var NGX103 = rule.Register(&rule.Rule{
 	ID:       "NGX103",
 	Slug:     "ssl-name-ip-literal",
-	Severity: Error,
+	Severity: rule.Error,
 	Summary:  "TLS upstream is an IP literal and *_ssl_name is unset: no SNI is ever sent, and verification checks the IP",
-	Doc: Doc{
+	Doc: rule.Doc{
 		Problem: "SNI or verification is on, `proxy_ssl_name` is unset, and the target is an IPv4 or IPv6 literal " +
 			"(`proxy_pass https://10.0.0.5;`). As per RFC 6066 nginx never puts an IP in SNI, so `proxy_ssl_server_name on` " +
 			"silently does nothing, and `proxy_ssl_verify on` checks the certificate against the IP.",
@@ -45,7 +46,7 @@ var NGX103 = register(&Rule{
 	Run: runNGX103,
 })
 
-func runNGX103(pass *Pass) {
+func runNGX103(pass *rule.Pass) {
 	for _, p := range tlsProxies(pass.Model) {
 		ip := ""
 		switch p.HostKind {
@@ -72,7 +73,7 @@ func runNGX103(pass *Pass) {
 			msg += fmt.Sprintf(", and verification checks the certificate against %q", ip)
 		}
 		msg += fmt.Sprintf("; set %sssl_name to the host name on the upstream's certificate", pre)
-		var fix *Fix
+		var fix *rule.Fix
 		host, why, ok := hostReceived(p)
 		switch {
 		case ok && !model.IsIP(host):

@@ -5,16 +5,17 @@ import (
 	"strings"
 
 	"github.com/ngxlint/ngxlint/nginx/model"
+	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
 // NGX104 catches the blog's custom-domain-on-a-CDN case: SNI is on, but
 // it carries the CDN host name while the edge serves the site's own name.
-var NGX104 = register(&Rule{
+var NGX104 = rule.Register(&rule.Rule{
 	ID:       "NGX104",
 	Slug:     "ssl-name-host-mismatch",
-	Severity: Warning,
+	Severity: rule.Warning,
 	Summary:  "SNI is on but *_ssl_name is unset, and the Host sent upstream differs from the proxy_pass host",
-	Doc: Doc{
+	Doc: rule.Doc{
 		Problem: "`proxy_ssl_server_name on` without `proxy_ssl_name`: nginx sends the proxy_pass host " +
 			"(`d1234567890.cloudfront.net`) as SNI, while `proxy_set_header Host` sends another name (`example.com`). " +
 			"The TLS name and the HTTP name disagree.",
@@ -47,7 +48,7 @@ var NGX104 = register(&Rule{
 	Run: runNGX104,
 })
 
-func runNGX104(pass *Pass) {
+func runNGX104(pass *rule.Pass) {
 	for _, p := range tlsProxies(pass.Model) {
 		if p.Module != "proxy" && p.Module != "grpc" {
 			continue // uwsgi and stream send no Host header
@@ -93,7 +94,7 @@ func runNGX104(pass *Pass) {
 			msg = fmt.Sprintf("%s sends SNI %q but the upstream receives the client's Host (%s), which is not that name for most requests: an edge serving those names presents its certificate for them, not for %s; set %sssl_name",
 				target(p), sent, val, sent, pre)
 		}
-		var fix *Fix
+		var fix *rule.Fix
 		if ok && !model.IsIP(host) {
 			fix, why = planFix(pass.Model, p, fmt.Sprintf("send %s as SNI (%s)", host, why), true, setting{"ssl_name", quoteIfNeeded(host)})
 		} else if ok {

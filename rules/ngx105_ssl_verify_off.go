@@ -5,16 +5,17 @@ import (
 	"strings"
 
 	"github.com/ngxlint/ngxlint/nginx/model"
+	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
 // NGX105 catches TLS upstreams whose certificate nginx never checks: the
 // default, and the reason an impostor on the path gets every request.
-var NGX105 = register(&Rule{
+var NGX105 = rule.Register(&rule.Rule{
 	ID:       "NGX105",
 	Slug:     "ssl-verify-off",
-	Severity: Info,
+	Severity: rule.Info,
 	Summary:  "TLS upstream whose certificate is not verified: *_ssl_verify is off (the default)",
-	Doc: Doc{
+	Doc: rule.Doc{
 		Problem: "`proxy_pass https://…` (or `grpcs://`, `suwsgi://`, stream `proxy_ssl on`) while the effective " +
 			"`proxy_ssl_verify` is off, which is nginx's default. nginx encrypts the connection but accepts whatever " +
 			"certificate the other end presents: expired, issued for another name, or self-signed.",
@@ -55,7 +56,7 @@ var NGX105 = register(&Rule{
 	Run: runNGX105,
 })
 
-func runNGX105(pass *Pass) {
+func runNGX105(pass *rule.Pass) {
 	for _, p := range tlsProxies(pass.Model) {
 		on, set := p.Flag("ssl_verify", false)
 		if on {
@@ -88,8 +89,8 @@ func runNGX105(pass *Pass) {
 		settings := []setting{{"ssl_verify", "on"}}
 		desc := "verify the upstream's certificate"
 		if ca := p.Setting("ssl_trusted_certificate"); ca == nil || ca.Arg(0) == "" {
-			settings = append(settings, setting{"ssl_trusted_certificate", quoteIfNeeded(pass.trustedCA())})
-			desc += " against " + pass.trustedCA()
+			settings = append(settings, setting{"ssl_trusted_certificate", quoteIfNeeded(pass.Settings.CA())})
+			desc += " against " + pass.Settings.CA()
 		} else {
 			desc += fmt.Sprintf(" against %s (set at %s)", ca.Arg(0), at(ca))
 		}

@@ -2,16 +2,18 @@ package rules
 
 import (
 	"fmt"
+
+	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
 // NGX106 catches verification switched on without a CA bundle: nginx
 // refuses to start and its message names no file or line.
-var NGX106 = register(&Rule{
+var NGX106 = rule.Register(&rule.Rule{
 	ID:       "NGX106",
 	Slug:     "ssl-verify-without-ca",
-	Severity: Error,
+	Severity: rule.Error,
 	Summary:  "*_ssl_verify on without *_ssl_trusted_certificate: nginx refuses to start, and says not where",
-	Doc: Doc{
+	Doc: rule.Doc{
 		Problem: "The effective `proxy_ssl_verify` is on where nginx prepares an upstream TLS context (an `https://` " +
 			"target, `grpcs://`, `suwsgi://`, stream `proxy_ssl on`, or any http proxy target with variables), and no " +
 			"`proxy_ssl_trusted_certificate` is in effect there.",
@@ -48,7 +50,7 @@ var NGX106 = register(&Rule{
 	Run: runNGX106,
 })
 
-func runNGX106(pass *Pass) {
+func runNGX106(pass *rule.Pass) {
 	for _, p := range pass.Model.Proxies {
 		if !sslPrepared(p) {
 			continue
@@ -68,24 +70,24 @@ func runNGX106(pass *Pass) {
 		}
 		msg := fmt.Sprintf("%s: %sssl_verify is on (%s) but no %sssl_trusted_certificate is in effect: nginx refuses to start with \"no %sssl_trusted_certificate for %sssl_verify\", which names no file or line",
 			lead, pre, at(set), pre, pre, pre)
-		var fix *Fix
-		bundle := quoteIfNeeded(pass.trustedCA())
+		var fix *rule.Fix
+		bundle := quoteIfNeeded(pass.Settings.CA())
 		switch {
 		case ca != nil:
 			// an explicit empty value: fill it in where it is
-			fix = &Fix{Description: "trust " + pass.trustedCA(), Edits: []Edit{replaceArgs(ca, bundle)}}
+			fix = &rule.Fix{Description: "trust " + pass.Settings.CA(), Edits: []rule.Edit{replaceArgs(ca, bundle)}}
 		case sharedFile(pass.Model, set.File):
 			// the file is included elsewhere too, where a bundle may be
 			// set already: a second one there is a duplicate
 			var reason string
-			fix, reason = planFix(pass.Model, p, "trust "+pass.trustedCA(), false, setting{"ssl_trusted_certificate", bundle})
+			fix, reason = planFix(pass.Model, p, "trust "+pass.Settings.CA(), false, setting{"ssl_trusted_certificate", bundle})
 			if fix == nil {
 				msg += fmt.Sprintf(" (no automatic fix: %s)", reason)
 			}
 		default:
-			fix = &Fix{
-				Description: fmt.Sprintf("trust %s next to the %sssl_verify on at %s", pass.trustedCA(), pre, at(set)),
-				Edits:       []Edit{insertAt(set, false, []string{pre + "ssl_trusted_certificate " + bundle + ";"})},
+			fix = &rule.Fix{
+				Description: fmt.Sprintf("trust %s next to the %sssl_verify on at %s", pass.Settings.CA(), pre, at(set)),
+				Edits:       []rule.Edit{insertAt(set, false, []string{pre + "ssl_trusted_certificate " + bundle + ";"})},
 			}
 		}
 		pass.Report(p.Directive, msg, fix)

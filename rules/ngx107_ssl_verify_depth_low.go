@@ -3,17 +3,19 @@ package rules
 import (
 	"fmt"
 	"strconv"
+
+	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
 // NGX107 catches verification whose chain depth is nginx's default of 1:
 // a certificate with two intermediates fails with an error that reads
 // like a wrong CA.
-var NGX107 = register(&Rule{
+var NGX107 = rule.Register(&rule.Rule{
 	ID:       "NGX107",
 	Slug:     "ssl-verify-depth-low",
-	Severity: Info,
+	Severity: rule.Info,
 	Summary:  "*_ssl_verify on with *_ssl_verify_depth 1 (the default): chains with two intermediates fail with verify error 20",
-	Doc: Doc{
+	Doc: rule.Doc{
 		Problem: "Upstream verification is on and the effective `proxy_ssl_verify_depth` is 1, nginx's default (or 0). " +
 			"Depth 1 accepts the leaf, one intermediate and the trusted root; a chain with two intermediates " +
 			"(leaf ← intermediate 2 ← intermediate 1 ← root) is rejected.",
@@ -51,7 +53,7 @@ var NGX107 = register(&Rule{
 	Run: runNGX107,
 })
 
-func runNGX107(pass *Pass) {
+func runNGX107(pass *rule.Pass) {
 	for _, p := range tlsProxies(pass.Model) {
 		on, set := p.Flag("ssl_verify", false)
 		if !on {
@@ -75,11 +77,11 @@ func runNGX107(pass *Pass) {
 		}
 		msg := fmt.Sprintf("%s verifies the upstream (%s) with %sssl_verify_depth %d (%s): a certificate chain with two intermediates fails with \"verify error: (20:unable to get local issuer certificate)\", which reads like a wrong CA",
 			target(p), at(set), pre, depth, src)
-		var fix *Fix
+		var fix *rule.Fix
 		desc := fmt.Sprintf("accept chains with two intermediates (%sssl_verify_depth 2)", pre)
 		switch {
 		case dd != nil:
-			fix = &Fix{Description: desc, Edits: []Edit{replaceArgs(dd, "2")}}
+			fix = &rule.Fix{Description: desc, Edits: []rule.Edit{replaceArgs(dd, "2")}}
 		case sharedFile(pass.Model, set.File):
 			var reason string
 			fix, reason = planFix(pass.Model, p, desc, false, setting{"ssl_verify_depth", "2"})
@@ -87,7 +89,7 @@ func runNGX107(pass *Pass) {
 				msg += fmt.Sprintf(" (no automatic fix: %s)", reason)
 			}
 		default:
-			fix = &Fix{Description: desc, Edits: []Edit{insertAt(set, false, []string{pre + "ssl_verify_depth 2;"})}}
+			fix = &rule.Fix{Description: desc, Edits: []rule.Edit{insertAt(set, false, []string{pre + "ssl_verify_depth 2;"})}}
 		}
 		pass.Report(p.Directive, msg, fix)
 	}

@@ -5,16 +5,17 @@ import (
 	"strings"
 
 	"github.com/ngxlint/ngxlint/nginx"
+	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
 // NGX108 catches upstream protocol sets that fail modern upstreams or keep
 // deprecated versions on, including nginx's own defaults before 1.27.3.
-var NGX108 = register(&Rule{
+var NGX108 = rule.Register(&rule.Rule{
 	ID:       "NGX108",
 	Slug:     "ssl-protocols-weak",
-	Severity: Warning,
+	Severity: rule.Warning,
 	Summary:  "*_ssl_protocols (explicit or nginx's default for the version) allows SSLv3/TLSv1/TLSv1.1 (warning), lacks TLSv1.3 (info), or both TLSv1.2 and TLSv1.3 (error)",
-	Doc: Doc{
+	Doc: rule.Doc{
 		Problem: "The protocol versions nginx offers a TLS upstream — the effective `proxy_ssl_protocols`, or nginx's default " +
 			"for the `--nginx-version` when none is set — enable SSLv2, SSLv3, TLSv1 or TLSv1.1, or leave out TLSv1.3, or " +
 			"have neither TLSv1.2 nor TLSv1.3. The defaults moved twice: up to 1.23.3 `TLSv1 TLSv1.1 TLSv1.2` (no TLS 1.3), " +
@@ -68,7 +69,7 @@ func defaultProtocols(v nginx.Version) []string {
 	return []string{"TLSv1.2", "TLSv1.3"}
 }
 
-func runNGX108(pass *Pass) {
+func runNGX108(pass *rule.Pass) {
 	for _, p := range tlsProxies(pass.Model) {
 		pre := p.Prefix()
 		d := p.Setting("ssl_protocols")
@@ -99,17 +100,17 @@ func runNGX108(pass *Pass) {
 			}
 		}
 		var problems []string
-		sev := Info
+		sev := rule.Info
 		switch {
 		case !has["TLSv1.2"] && !has["TLSv1.3"]:
-			sev = Error
+			sev = rule.Error
 			problems = append(problems, "enables neither TLSv1.2 nor TLSv1.3, so any upstream that follows RFC 8996 refuses the handshake (alert 70) and every request gets 502")
 		case !has["TLSv1.3"]:
 			problems = append(problems, "leaves out TLSv1.3, so a TLS 1.3-only upstream refuses the handshake (alert 70)")
 		}
 		if len(old) > 0 {
-			if sev == Info {
-				sev = Warning
+			if sev == rule.Info {
+				sev = rule.Warning
 			}
 			var rfcs []string
 			if has["SSLv2"] || has["SSLv3"] {
@@ -126,9 +127,9 @@ func runNGX108(pass *Pass) {
 		msg := fmt.Sprintf("%s: %s %s", target(p), where, strings.Join(problems, ", and "))
 		const want = "TLSv1.2 TLSv1.3"
 		desc := fmt.Sprintf("offer TLS 1.2 and 1.3 only (%sssl_protocols %s)", pre, want)
-		var fix *Fix
+		var fix *rule.Fix
 		if d != nil {
-			fix = &Fix{Description: desc, Edits: []Edit{replaceArgs(d, want)}}
+			fix = &rule.Fix{Description: desc, Edits: []rule.Edit{replaceArgs(d, want)}}
 		} else {
 			var reason string
 			fix, reason = planFix(pass.Model, p, desc, false, setting{"ssl_protocols", want})

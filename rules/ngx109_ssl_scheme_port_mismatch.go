@@ -6,16 +6,17 @@ import (
 
 	"github.com/ngxlint/ngxlint/nginx/config"
 	"github.com/ngxlint/ngxlint/nginx/model"
+	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
 // NGX109 catches a scheme that does not match the port: TLS to a port
 // that speaks plain HTTP, or plain HTTP to the TLS port.
-var NGX109 = register(&Rule{
+var NGX109 = rule.Register(&rule.Rule{
 	ID:       "NGX109",
 	Slug:     "ssl-scheme-port-mismatch",
-	Severity: Warning,
+	Severity: rule.Warning,
 	Summary:  "https:// (or grpcs://, suwsgi://, proxy_ssl on) to port 80 or 8080, or http:// (grpc://) to port 443",
-	Doc: Doc{
+	Doc: rule.Doc{
 		Problem: "The proxy target's scheme and port disagree: `proxy_pass https://origin.example.net:80;` or `:8080`, " +
 			"`proxy_pass http://origin.example.net:443;`, the same through an `upstream{}` block's `server` lines " +
 			"(a `server` without a port means port 80 there), a variable's values, grpc, uwsgi, or a stream " +
@@ -54,7 +55,7 @@ server {
 // plainPorts are the ports that conventionally speak plain HTTP.
 var plainPorts = map[string]bool{"80": true, "8080": true}
 
-func runNGX109(pass *Pass) {
+func runNGX109(pass *rule.Pass) {
 	for _, p := range pass.Model.Proxies {
 		if p.HostKind == model.HostUnix {
 			continue

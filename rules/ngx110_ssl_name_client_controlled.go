@@ -7,17 +7,18 @@ import (
 
 	"github.com/ngxlint/ngxlint/nginx/config"
 	"github.com/ngxlint/ngxlint/nginx/model"
+	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
 // NGX110 catches *_ssl_name values the client writes: then the client
 // picks the SNI nginx sends and the name the certificate is checked
 // against.
-var NGX110 = register(&Rule{
+var NGX110 = rule.Register(&rule.Rule{
 	ID:       "NGX110",
 	Slug:     "ssl-name-client-controlled",
-	Severity: Warning,
+	Severity: rule.Warning,
 	Summary:  "*_ssl_name is built from client-controlled variables ($http_host, $http_*, $arg_*, $cookie_*, …; $host: info): the client picks the SNI and the verified name",
-	Doc: Doc{
+	Doc: rule.Doc{
 		Problem: "The effective `proxy_ssl_name` (with SNI or verification on) contains a variable the client sets: " +
 			"`$http_host` and any `$http_*` header, `$arg_*`, `$cookie_*`, `$request_uri`, `$uri`, `$args`, or a `map` " +
 			"whose values are such variables; or `$host`, `$ssl_server_name`, `$ssl_preread_server_name`, which the " +
@@ -114,7 +115,7 @@ func variableRefs(val string) []string {
 	return out
 }
 
-func runNGX110(pass *Pass) {
+func runNGX110(pass *rule.Pass) {
 	for _, p := range tlsProxies(pass.Model) {
 		d := sslName(p)
 		if d == nil {
@@ -138,11 +139,11 @@ func runNGX110(pass *Pass) {
 		}
 		msg := fmt.Sprintf("%s: %sssl_name %s (%s) comes from %s, which the client controls: nginx uses it %s, so the client picks which upstream tenant answers and what is verified; name the upstream",
 			target(p), pre, d.Arg(0), at(d), v, uses)
-		sev := Warning
+		sev := rule.Warning
 		if !raw {
-			sev = Info
+			sev = rule.Info
 		}
-		var fix *Fix
+		var fix *rule.Fix
 		if name, why, ok := onlyServerName(p); ok && hostFromServerNames(d.Arg(0)) {
 			var reason string
 			fix, reason = planFix(pass.Model, p, fmt.Sprintf("send and verify %s (%s)", name, why), true, setting{"ssl_name", quoteIfNeeded(name)})

@@ -2,17 +2,19 @@ package rules
 
 import (
 	"fmt"
+
+	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
 // NGX111 catches half of a client certificate pair: nginx refuses a
 // certificate without its key, and silently sends nothing for a key
 // without its certificate.
-var NGX111 = register(&Rule{
+var NGX111 = rule.Register(&rule.Rule{
 	ID:       "NGX111",
 	Slug:     "ssl-client-cert-incomplete",
-	Severity: Error,
+	Severity: rule.Error,
 	Summary:  "*_ssl_certificate without *_ssl_certificate_key, or the key without the certificate (effective values)",
-	Doc: Doc{
+	Doc: rule.Doc{
 		Problem: "For an upstream TLS connection, the effective `proxy_ssl_certificate` has no effective " +
 			"`proxy_ssl_certificate_key`, or the key has no certificate. Each inherits on its own, so the pair can be " +
 			"split across levels and still be complete; this rule looks at what is in effect at each proxy.",
@@ -46,7 +48,7 @@ var NGX111 = register(&Rule{
 	Run: runNGX111,
 })
 
-func runNGX111(pass *Pass) {
+func runNGX111(pass *rule.Pass) {
 	for _, p := range pass.Model.Proxies {
 		if !sslPrepared(p) {
 			continue

@@ -5,16 +5,17 @@ import (
 	"strings"
 
 	"github.com/ngxlint/ngxlint/nginx/model"
+	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
 // NGX112 catches a port on a proxy target that names an upstream{} block:
 // nginx refuses the configuration.
-var NGX112 = register(&Rule{
+var NGX112 = rule.Register(&rule.Rule{
 	ID:       "NGX112",
 	Slug:     "upstream-block-with-port",
-	Severity: Error,
+	Severity: rule.Error,
 	Summary:  "proxy_pass https://NAME:PORT where NAME is an upstream{} block: nginx refuses to start",
-	Doc: Doc{
+	Doc: rule.Doc{
 		Problem: "`proxy_pass https://backend:8443;` (or grpc_pass, uwsgi_pass, stream proxy_pass) names an " +
 			"`upstream backend {}` block together with a port. The ports belong on the block's `server` lines.",
 		Why: "nginx matches the name against the upstream{} blocks and refuses the pair: `upstream \"backend\" may " +
@@ -50,7 +51,7 @@ server {
 	Run: runNGX112,
 })
 
-func runNGX112(pass *Pass) {
+func runNGX112(pass *rule.Pass) {
 	for _, p := range pass.Model.Proxies {
 		if p.HostKind != model.HostUpstream || p.Port == "" {
 			continue
@@ -64,9 +65,9 @@ func runNGX112(pass *Pass) {
 				same = false
 			}
 		}
-		var fix *Fix
+		var fix *rule.Fix
 		if e, ok := dropPort(p); ok && same {
-			fix = &Fix{Description: fmt.Sprintf("drop :%s: every server of upstream %s already names port %s", p.Port, u.Name, p.Port), Edits: []Edit{e}}
+			fix = &rule.Fix{Description: fmt.Sprintf("drop :%s: every server of upstream %s already names port %s", p.Port, u.Name, p.Port), Edits: []rule.Edit{e}}
 		} else {
 			msg += " (no automatic fix: the block's servers do not all name that port)"
 		}
@@ -76,10 +77,10 @@ func runNGX112(pass *Pass) {
 
 // dropPort is the edit that removes ":PORT" after the host in a proxy
 // target as written.
-func dropPort(p *model.Proxy) (Edit, bool) {
+func dropPort(p *model.Proxy) (rule.Edit, bool) {
 	d := p.Directive
 	if len(d.Args) == 0 {
-		return Edit{}, false
+		return rule.Edit{}, false
 	}
 	raw := d.RawArg(0)
 	from := 0
@@ -89,8 +90,8 @@ func dropPort(p *model.Proxy) (Edit, bool) {
 	needle := p.Host + ":" + p.Port
 	i := strings.Index(strings.ToLower(raw[from:]), strings.ToLower(needle))
 	if i < 0 {
-		return Edit{}, false
+		return rule.Edit{}, false
 	}
 	start := d.Args[0].Start + int32(from+i+len(p.Host))
-	return Edit{File: d.File, Start: start, End: start + int32(1+len(p.Port))}, true
+	return rule.Edit{File: d.File, Start: start, End: start + int32(1+len(p.Port))}, true
 }

@@ -7,17 +7,18 @@ import (
 	"github.com/ngxlint/ngxlint/nginx"
 	"github.com/ngxlint/ngxlint/nginx/config"
 	"github.com/ngxlint/ngxlint/nginx/model"
+	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
 // NGX201 catches upstream host names nginx resolves once, at start or
 // reload, and then keeps for good: fine for static hosts, an outage in
 // waiting for cloud load balancers whose addresses are reassigned.
-var NGX201 = register(&Rule{
+var NGX201 = rule.Register(&rule.Rule{
 	ID:       "NGX201",
 	Slug:     "upstream-dns-static",
-	Severity: Info,
+	Severity: rule.Info,
 	Summary:  "Upstream host name resolved only at start: a literal host in proxy_pass, or an upstream{} server without resolve (warning for cloud load balancers)",
-	Doc: Doc{
+	Doc: rule.Doc{
 		Problem: "`proxy_pass https://api.example.net;` (any scheme, grpc, uwsgi, stream) or `server api.example.net:443;` " +
 			"in an `upstream{}` block without `resolve`. nginx resolves such names with the system resolver when it " +
 			"loads the configuration and uses those addresses until the next reload; a `resolver` directive does not " +
@@ -122,7 +123,7 @@ func staticName(host string) bool {
 	return true
 }
 
-func runNGX201(pass *Pass) {
+func runNGX201(pass *rule.Pass) {
 	m := pass.Model
 	for _, p := range m.Proxies {
 		if p.HostKind != model.HostName || !staticName(p.Host) {
@@ -150,7 +151,7 @@ func runNGX201(pass *Pass) {
 			sev, what := dnsSeverity(host)
 			msg := fmt.Sprintf("upstream %s: server %s%s is resolved once, when nginx loads the configuration; when its addresses change, nginx keeps using the old ones until a reload; %s",
 				u.Name, host, what, dnsAdvice(pass.Version, false))
-			var fix *Fix
+			var fix *rule.Fix
 			if pass.Version.AtLeast(resolveVersion) {
 				var reason string
 				fix, reason = resolveFix(u, s, host)
@@ -163,15 +164,15 @@ func runNGX201(pass *Pass) {
 	}
 }
 
-func dnsSeverity(host string) (Severity, string) {
+func dnsSeverity(host string) (rule.Severity, string) {
 	provider, reassigned := cloudHost(host)
 	switch {
 	case reassigned:
-		return Warning, fmt.Sprintf(" (%s, whose addresses change and are handed to other customers)", provider)
+		return rule.Warning, fmt.Sprintf(" (%s, whose addresses change and are handed to other customers)", provider)
 	case provider != "":
-		return Info, fmt.Sprintf(" (%s, whose edge addresses rotate)", provider)
+		return rule.Info, fmt.Sprintf(" (%s, whose edge addresses rotate)", provider)
 	}
-	return Info, ""
+	return rule.Info, ""
 }
 
 func dnsAdvice(v nginx.Version, literal bool) string {
@@ -192,7 +193,7 @@ func dnsAdvice(v nginx.Version, literal bool) string {
 // block, when a resolver is already in effect for the block and the host
 // is a dotted name (a bare name is more likely /etc/hosts or a container
 // name the configured resolver may not know).
-func resolveFix(u *model.Upstream, s *config.Directive, host string) (*Fix, string) {
+func resolveFix(u *model.Upstream, s *config.Directive, host string) (*rule.Fix, string) {
 	if !strings.Contains(host, ".") {
 		return nil, fmt.Sprintf("%s is not a dotted host name; it may come from /etc/hosts, which nginx's resolver does not read", host)
 	}
@@ -200,7 +201,7 @@ func resolveFix(u *model.Upstream, s *config.Directive, host string) (*Fix, stri
 	if r == nil {
 		return nil, "no resolver is in effect for the block; add one nginx can reach, then `resolve`"
 	}
-	edits := []Edit{{File: s.File, Start: s.Args[len(s.Args)-1].End, End: s.Args[len(s.Args)-1].End, NewText: " resolve"}}
+	edits := []rule.Edit{{File: s.File, Start: s.Args[len(s.Args)-1].End, End: s.Args[len(s.Args)-1].End, NewText: " resolve"}}
 	if upstreamZone(u) == nil {
 		first := u.Servers[0]
 		for d := range config.Children(u.Node.Block) {
@@ -209,7 +210,7 @@ func resolveFix(u *model.Upstream, s *config.Directive, host string) (*Fix, stri
 		}
 		edits = append(edits, insertAt(first, true, []string{fmt.Sprintf("zone %s 64k;", quoteIfNeeded(zoneName(u.Name)))}))
 	}
-	return &Fix{Description: fmt.Sprintf("re-resolve %s at run time with the resolver at %s", host, at(r)), Edits: edits}, ""
+	return &rule.Fix{Description: fmt.Sprintf("re-resolve %s at run time with the resolver at %s", host, at(r)), Edits: edits}, ""
 }
 
 // zoneName turns an upstream name into a zone name.

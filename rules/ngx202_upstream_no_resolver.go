@@ -5,16 +5,17 @@ import (
 	"strings"
 
 	"github.com/ngxlint/ngxlint/nginx/model"
+	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
 // NGX202 catches a variable proxy target that needs DNS at request time
 // with no resolver to ask: every request through it gets 502.
-var NGX202 = register(&Rule{
+var NGX202 = rule.Register(&rule.Rule{
 	ID:       "NGX202",
 	Slug:     "upstream-no-resolver",
-	Severity: Error,
+	Severity: rule.Error,
 	Summary:  "Variable proxy_pass host that is not an upstream{} name, with no resolver in scope: 502 at request time",
-	Doc: Doc{
+	Doc: rule.Doc{
 		Problem: "`set $origin api.example.net; proxy_pass https://$origin;` (or a `map`, a whole URL in a variable, " +
 			"grpc, uwsgi, stream) where the host a variable holds is neither an `upstream{}` block's name nor an IP " +
 			"literal, and no `resolver` is in effect at that proxy.",
@@ -48,7 +49,7 @@ var NGX202 = register(&Rule{
 	Run: runNGX202,
 })
 
-func runNGX202(pass *Pass) {
+func runNGX202(pass *rule.Pass) {
 	m := pass.Model
 	for _, p := range m.Proxies {
 		if p.HostKind != model.HostVariable || p.Scope.Effective("resolver") != nil {
@@ -83,7 +84,7 @@ func runNGX202(pass *Pass) {
 					target(p), what), nil)
 				continue
 			}
-			pass.ReportAs(Warning, p.Directive, fmt.Sprintf("%s: the host is %s and no resolver is in effect here: unless every value is an upstream{} name or an IP, requests fail with \"no resolver defined to resolve …\" and 502; add `resolver <DNS server nginx can reach> valid=30s;`",
+			pass.ReportAs(rule.Warning, p.Directive, fmt.Sprintf("%s: the host is %s and no resolver is in effect here: unless every value is an upstream{} name or an IP, requests fail with \"no resolver defined to resolve …\" and 502; add `resolver <DNS server nginx can reach> valid=30s;`",
 				target(p), what), nil)
 		}
 	}

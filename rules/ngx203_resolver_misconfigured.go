@@ -7,17 +7,18 @@ import (
 
 	"github.com/ngxlint/ngxlint/nginx/config"
 	"github.com/ngxlint/ngxlint/nginx/model"
+	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
 // NGX203 catches resolver set-ups that do not do what they look like: a
 // resolver no proxy consults, `resolve` that nginx refuses, and public
 // resolvers left to their own caching.
-var NGX203 = register(&Rule{
+var NGX203 = rule.Register(&rule.Rule{
 	ID:       "NGX203",
 	Slug:     "resolver-misconfigured",
-	Severity: Warning,
+	Severity: rule.Warning,
 	Summary:  "resolver that no proxy uses (every proxy_pass in scope is literal); server … resolve without zone or resolver (error); public resolver without valid= (info)",
-	Doc: Doc{
+	Doc: rule.Doc{
 		Problem: "Three cases. (1) A `resolver` whose scope has proxies, all with literal targets (host names, " +
 			"upstream{} blocks, IPs) and nothing else that asks DNS at run time (no variable target, no `server … " +
 			"resolve`, no OCSP stapling, no Lua or njs). (2) `server … resolve` in an upstream{} block without a " +
@@ -68,7 +69,7 @@ var publicResolvers = map[string]string{
 	"94.140.14.14": "AdGuard", "94.140.15.15": "AdGuard",
 }
 
-func runNGX203(pass *Pass) {
+func runNGX203(pass *rule.Pass) {
 	m := pass.Model
 	// the proxies each resolver serves, computed once
 	served := map[*config.Directive][]*model.Proxy{}
@@ -107,11 +108,11 @@ func runNGX203(pass *Pass) {
 			continue
 		}
 		if upstreamZone(u) == nil {
-			fix := &Fix{Description: fmt.Sprintf("put upstream %s in shared memory", u.Name), Edits: []Edit{insertAt(firstIn(u), true, []string{fmt.Sprintf("zone %s 64k;", quoteIfNeeded(zoneName(u.Name)))})}}
-			pass.ReportAs(Error, s, fmt.Sprintf("upstream %s: server %s resolve needs the block in shared memory: nginx refuses to start with \"resolving names at run time requires upstream \\\"%s\\\" … to be in shared memory\"; add `zone %s 64k;`", u.Name, s.Arg(0), u.Name, zoneName(u.Name)), fix)
+			fix := &rule.Fix{Description: fmt.Sprintf("put upstream %s in shared memory", u.Name), Edits: []rule.Edit{insertAt(firstIn(u), true, []string{fmt.Sprintf("zone %s 64k;", quoteIfNeeded(zoneName(u.Name)))})}}
+			pass.ReportAs(rule.Error, s, fmt.Sprintf("upstream %s: server %s resolve needs the block in shared memory: nginx refuses to start with \"resolving names at run time requires upstream \\\"%s\\\" … to be in shared memory\"; add `zone %s 64k;`", u.Name, s.Arg(0), u.Name, zoneName(u.Name)), fix)
 		}
 		if upstreamResolver(u) == nil {
-			pass.ReportAs(Error, s, fmt.Sprintf("upstream %s: server %s resolve has no resolver (in the block or in %s{}): nginx refuses to start with \"no resolver defined to resolve names at run time in upstream \\\"%s\\\"\"; add `resolver <DNS server nginx can reach> valid=30s;`", u.Name, s.Arg(0), blockKind(u), u.Name), nil)
+			pass.ReportAs(rule.Error, s, fmt.Sprintf("upstream %s: server %s resolve has no resolver (in the block or in %s{}): nginx refuses to start with \"no resolver defined to resolve names at run time in upstream \\\"%s\\\"\"; add `resolver <DNS server nginx can reach> valid=30s;`", u.Name, s.Arg(0), blockKind(u), u.Name), nil)
 		}
 	}
 }
@@ -133,7 +134,7 @@ func firstIn(u *model.Upstream) *config.Directive {
 
 // unusedResolver reports a resolver whose proxies all have literal
 // targets and whose scope holds nothing else that resolves at run time.
-func unusedResolver(pass *Pass, s *model.Scope, r *config.Directive, proxies []*model.Proxy) {
+func unusedResolver(pass *rule.Pass, s *model.Scope, r *config.Directive, proxies []*model.Proxy) {
 	var literal []*model.Proxy
 	for _, p := range proxies {
 		if p.HostKind == model.HostVariable {
@@ -185,7 +186,7 @@ func otherResolverUse(m *model.Model, s *model.Scope, r *config.Directive) bool 
 }
 
 // publicResolver reports a well-known public resolver without valid=.
-func publicResolver(pass *Pass, r *config.Directive) {
+func publicResolver(pass *rule.Pass, r *config.Directive) {
 	var public []string
 	valid := false
 	for _, a := range r.Values() {
@@ -206,7 +207,7 @@ func publicResolver(pass *Pass, r *config.Directive) {
 	if len(public) == 0 || valid {
 		return
 	}
-	pass.ReportAs(Info, r, fmt.Sprintf("resolver %s is a public DNS service across the internet: nginx's resolver uses plain UDP without DNSSEC, so answers can be spoofed on the way, it does not know private zones, and CDNs may pick an edge near the resolver rather than near this server; prefer the local or VPC resolver, or set valid= to say how long answers are kept",
+	pass.ReportAs(rule.Info, r, fmt.Sprintf("resolver %s is a public DNS service across the internet: nginx's resolver uses plain UDP without DNSSEC, so answers can be spoofed on the way, it does not know private zones, and CDNs may pick an edge near the resolver rather than near this server; prefer the local or VPC resolver, or set valid= to say how long answers are kept",
 		strings.Join(public, ", ")), nil)
 }
 

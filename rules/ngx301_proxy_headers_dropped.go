@@ -8,17 +8,18 @@ import (
 	"github.com/ngxlint/ngxlint/nginx"
 	"github.com/ngxlint/ngxlint/nginx/config"
 	"github.com/ngxlint/ngxlint/nginx/model"
+	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
 // NGX301 catches nginx's "if and only if" inheritance of list directives:
 // one proxy_set_header (or add_header, uwsgi_param, …) at an inner level
 // silently drops every one set further out.
-var NGX301 = register(&Rule{
+var NGX301 = rule.Register(&rule.Rule{
 	ID:       "NGX301",
 	Slug:     "proxy-headers-dropped",
-	Severity: Warning,
+	Severity: rule.Warning,
 	Summary:  "An inner proxy_set_header (grpc_set_header, *_hide_header, *_pass_header, uwsgi_param, fastcgi_param, add_header) drops the outer level's list",
-	Doc: Doc{
+	Doc: rule.Doc{
 		Problem: "A location (or `if`, nested location, server) sets its own `proxy_set_header`, while an enclosing level " +
 			"sets others. nginx inherits these lists \"if and only if there are no directives defined on the current " +
 			"level\", so the inner one replaces the whole outer list. The same holds, each list on its own, for " +
@@ -102,7 +103,7 @@ var familyByName = func() map[string]listFamily {
 // inheritVersion is the first nginx with add_header_inherit.
 var inheritVersion = nginx.Version{Major: 1, Minor: 29, Patch: 3}
 
-func runNGX301(pass *Pass) {
+func runNGX301(pass *rule.Pass) {
 	m := pass.Model
 	for _, s := range m.Scopes {
 		if s.Parent == nil || s.Kind == model.KindHTTP || s.Kind == model.KindStream || s.Kind == model.KindUpstream {
@@ -190,7 +191,7 @@ func listUsed(m *model.Model, s *model.Scope, fam listFamily) bool {
 	return walk(s)
 }
 
-func reportDropped(pass *Pass, s *model.Scope, fam listFamily, own, outer []*config.Directive, from *model.Scope, lost []*config.Directive) {
+func reportDropped(pass *rule.Pass, s *model.Scope, fam listFamily, own, outer []*config.Directive, from *model.Scope, lost []*config.Directive) {
 	names := make([]string, 0, len(lost))
 	seen := map[string]bool{}
 	for _, d := range lost {
@@ -219,7 +220,7 @@ func reportDropped(pass *Pass, s *model.Scope, fam listFamily, own, outer []*con
 	for sharedFile(pass.Model, first.File) && first.File.Via != nil {
 		first = first.File.Via
 	}
-	var fix *Fix
+	var fix *rule.Fix
 	if sharedFile(pass.Model, first.File) && (s.Node == nil || first.File != s.Node.File) {
 		msg += fmt.Sprintf(" (no automatic fix: %s is included more than once)", first.File.Path)
 	} else {
@@ -230,8 +231,8 @@ func reportDropped(pass *Pass, s *model.Scope, fam listFamily, own, outer []*con
 		for _, d := range lost {
 			lines = append(lines, d.String()+";")
 		}
-		fix = &Fix{Description: fmt.Sprintf("repeat the %d lost %s entr%s here", len(lost), fam.name, plural(len(lost), "y", "ies")),
-			Edits: []Edit{insertAt(first, true, lines)}}
+		fix = &rule.Fix{Description: fmt.Sprintf("repeat the %d lost %s entr%s here", len(lost), fam.name, plural(len(lost), "y", "ies")),
+			Edits: []rule.Edit{insertAt(first, true, lines)}}
 		if fam.inherit != "" && pass.Version.AtLeast(inheritVersion) && len(lost) == len(outer) {
 			msg += fmt.Sprintf(" (or, on nginx %s, `%s merge;`)", pass.Version, fam.inherit)
 		}

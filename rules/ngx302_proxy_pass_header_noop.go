@@ -6,16 +6,17 @@ import (
 
 	"github.com/ngxlint/ngxlint/nginx/config"
 	"github.com/ngxlint/ngxlint/nginx/model"
+	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
 // NGX302 catches proxy_pass_header lines that do nothing: they only
 // un-hide response fields nginx hides, and most fields are not hidden.
-var NGX302 = register(&Rule{
+var NGX302 = rule.Register(&rule.Rule{
 	ID:       "NGX302",
 	Slug:     "proxy-pass-header-noop",
-	Severity: Info,
+	Severity: rule.Info,
 	Summary:  "proxy_pass_header names a field nginx does not hide (hidden by default: Date, Server, X-Pad, X-Accel-*): it does nothing",
-	Doc: Doc{
+	Doc: rule.Doc{
 		Problem: "`proxy_pass_header Authorization;` (or grpc_, uwsgi_, fastcgi_pass_header) names a field that is " +
 			"neither hidden by default (proxy: Date, Server, X-Pad, X-Accel-*; grpc: Date, Server, X-Accel-*; uwsgi: " +
 			"X-Accel-*; fastcgi: Status, X-Accel-*) nor listed in an effective `proxy_hide_header`.",
@@ -45,7 +46,7 @@ var hiddenByDefault = map[string][]string{
 	"fastcgi_": {"Status", "X-Accel-Expires", "X-Accel-Redirect", "X-Accel-Limit-Rate", "X-Accel-Buffering", "X-Accel-Charset"},
 }
 
-func runNGX302(pass *Pass) {
+func runNGX302(pass *rule.Pass) {
 	for _, s := range pass.Model.Scopes {
 		for _, d := range s.Dirs {
 			pre, ok := strings.CutSuffix(d.Name, "pass_header")
@@ -68,10 +69,10 @@ func runNGX302(pass *Pass) {
 					kept++
 				}
 			}
-			var fix *Fix
+			var fix *rule.Fix
 			outer, _ := scopeParentList(s, pre+"pass_header")
 			if kept > 0 || len(outer) == 0 {
-				fix = &Fix{Description: fmt.Sprintf("remove the no-op %spass_header %s", pre, field), Edits: []Edit{removal(d)}}
+				fix = &rule.Fix{Description: fmt.Sprintf("remove the no-op %spass_header %s", pre, field), Edits: []rule.Edit{removal(d)}}
 			} else {
 				msg += fmt.Sprintf(" (no automatic fix: it is this level's only %spass_header, so removing it would bring back the outer list at %s, see NGX301)", pre, at(outer[0]))
 			}

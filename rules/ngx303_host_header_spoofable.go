@@ -6,16 +6,17 @@ import (
 
 	"github.com/ngxlint/ngxlint/nginx/config"
 	"github.com/ngxlint/ngxlint/nginx/model"
+	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
 // NGX303 catches Host forwarded from $http_host: the raw header, which
 // need not be the host nginx routed the request by.
-var NGX303 = register(&Rule{
+var NGX303 = rule.Register(&rule.Rule{
 	ID:       "NGX303",
 	Slug:     "host-header-spoofable",
-	Severity: Warning,
+	Severity: rule.Warning,
 	Summary:  "proxy_set_header Host $http_host forwards whatever Host the client sent; use $host",
-	Doc: Doc{
+	Doc: rule.Doc{
 		Problem: "`proxy_set_header Host $http_host;` (or `grpc_set_header Host $http_host;`) forwards the client's Host " +
 			"header byte for byte.",
 		Why: "nginx picks the server{} by the request line's host when the request carries an absolute URI " +
@@ -36,7 +37,7 @@ proxy_set_header Host $host;`,
 	Run: runNGX303,
 })
 
-func runNGX303(pass *Pass) {
+func runNGX303(pass *rule.Pass) {
 	for _, s := range pass.Model.Scopes {
 		for _, d := range s.Dirs {
 			name := d.Name
@@ -51,9 +52,9 @@ func runNGX303(pass *Pass) {
 				continue
 			}
 			msg := fmt.Sprintf("%s Host %s forwards the Host header exactly as the client sent it, not the host nginx routed the request by ($host): a client can make the upstream see another site's name", name, v)
-			var fix *Fix
+			var fix *rule.Fix
 			if ports, ok := defaultPortsOnly(pass.Model, s); ok {
-				fix = &Fix{Description: "forward the routed host ($host)", Edits: []Edit{{File: d.File, Start: d.Args[1].Start, End: d.Args[1].End, NewText: "$host"}}}
+				fix = &rule.Fix{Description: "forward the routed host ($host)", Edits: []rule.Edit{{File: d.File, Start: d.Args[1].Start, End: d.Args[1].End, NewText: "$host"}}}
 			} else {
 				msg += fmt.Sprintf(" (no automatic fix: the server listens on %s, and $host drops the port the client used; use $host:$server_port or the public name)", ports)
 			}

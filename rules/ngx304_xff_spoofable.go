@@ -3,16 +3,18 @@ package rules
 import (
 	"fmt"
 	"strings"
+
+	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
 // NGX304 catches client addresses forwarded from what the client sent
 // instead of what nginx saw.
-var NGX304 = register(&Rule{
+var NGX304 = rule.Register(&rule.Rule{
 	ID:       "NGX304",
 	Slug:     "xff-spoofable",
-	Severity: Warning,
+	Severity: rule.Warning,
 	Summary:  "X-Forwarded-For (or X-Real-IP) set from $http_x_forwarded_for instead of $proxy_add_x_forwarded_for ($remote_addr)",
-	Doc: Doc{
+	Doc: rule.Doc{
 		Problem: "`proxy_set_header X-Forwarded-For $http_x_forwarded_for;`, or `X-Real-IP` set from " +
 			"`$http_x_forwarded_for` or `$http_x_real_ip` (proxy_set_header or grpc_set_header), with no realip " +
 			"module set-up (`set_real_ip_from`) in effect.",
@@ -32,7 +34,7 @@ proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;`,
 	Run: runNGX304,
 })
 
-func runNGX304(pass *Pass) {
+func runNGX304(pass *rule.Pass) {
 	for _, s := range pass.Model.Scopes {
 		for _, d := range s.Dirs {
 			name := d.Name
@@ -60,7 +62,7 @@ func runNGX304(pass *Pass) {
 			}
 			msg := fmt.Sprintf("%s %s %s forwards what the client wrote, not the address nginx saw: the upstream trusts a client-made address; use %s (or the realip module behind a trusted proxy)",
 				name, field, d.Arg(1), want)
-			fix := &Fix{Description: fmt.Sprintf("forward %s", want), Edits: []Edit{{File: d.File, Start: d.Args[1].Start, End: d.Args[1].End, NewText: want}}}
+			fix := &rule.Fix{Description: fmt.Sprintf("forward %s", want), Edits: []rule.Edit{{File: d.File, Start: d.Args[1].Start, End: d.Args[1].End, NewText: want}}}
 			pass.Report(d, msg, fix)
 		}
 	}

@@ -5,18 +5,19 @@ import (
 	"strings"
 
 	"github.com/ngxlint/ngxlint/nginx/config"
+	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
 // NGX305 catches a request header set twice at one level: nginx sends
 // both lines, and a second Host header makes most servers answer 400.
 // ngxlint verify found this on a repository layout where a shared
 // proxy_params snippet sets Host and the location sets it again.
-var NGX305 = register(&Rule{
+var NGX305 = rule.Register(&rule.Rule{
 	ID:       "NGX305",
 	Slug:     "proxy-header-duplicate",
-	Severity: Warning,
+	Severity: rule.Warning,
 	Summary:  "The same request header is set twice at one level (often via an included snippet): nginx sends both",
-	Doc: Doc{
+	Doc: rule.Doc{
 		Problem: "Two `proxy_set_header` (or `grpc_set_header`) lines at the same level name the same field, typically " +
 			"`include proxy_params;` setting `Host $host` and the location setting `Host example.com` again. nginx does " +
 			"not replace the first one: both go into the request.",
@@ -42,7 +43,7 @@ proxy_set_header Host media.example.com;`,
 	Run: runNGX305,
 })
 
-func runNGX305(pass *Pass) {
+func runNGX305(pass *rule.Pass) {
 	// the first line of each field at the current level, and whether its
 	// duplicate was reported; levels hold a handful of these, so a reused
 	// slice beats a map per level
@@ -74,11 +75,11 @@ func runNGX305(pass *Pass) {
 	}
 }
 
-func report305(pass *Pass, prev, d *config.Directive) {
-	sev := Warning
+func report305(pass *rule.Pass, prev, d *config.Directive) {
+	sev := rule.Warning
 	what := "the upstream receives both values"
 	if strings.EqualFold(d.Arg(0), "host") {
-		sev = Error
+		sev = rule.Error
 		what = "two Host headers are a malformed request: most upstreams answer 400 and nginx logs nothing"
 	}
 	p := prev.Pos()

@@ -1,15 +1,17 @@
 package rules
 
+import "github.com/ngxlint/ngxlint/rules/rule"
+
 // NGX900 is the log-driven rule: `ngxlint lint --error-log` reports it
 // (lint/explain), so it has no Run. It makes sure a failure that
 // production logs and no rule predicts is still a finding, at the place in
 // the config that logged it.
-var NGX900 = register(&Rule{
+var NGX900 = rule.Register(&rule.Rule{
 	ID:       "NGX900",
 	Slug:     "unexplained-upstream-error",
-	Severity: Warning,
+	Severity: rule.Warning,
 	Summary:  "error.log shows upstream failures where no rule predicts them (lint --error-log)",
-	Doc: Doc{
+	Doc: rule.Doc{
 		Problem: "`ngxlint lint --error-log` found error.log lines of an upstream failure — a TLS handshake, " +
 			"certificate, DNS or connect error, or an upstream-looking line no class covers — that map to this " +
 			"proxy directive (or its location or server), and none of the rules that explain that kind of line " +

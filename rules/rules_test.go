@@ -16,18 +16,19 @@ import (
 	"github.com/ngxlint/ngxlint/nginx/config"
 	"github.com/ngxlint/ngxlint/nginx/errlog"
 	"github.com/ngxlint/ngxlint/rules"
+	"github.com/ngxlint/ngxlint/rules/rule"
 	"github.com/ngxlint/ngxlint/rules/rulestest"
 )
 
 // TestFixtures runs every rule over fixtures/rules/<ID>/ and checks the
 // `# want` comments there.
 func TestFixtures(t *testing.T) {
-	for _, r := range rules.All() {
+	for _, r := range rule.All() {
 		if r.Run == nil {
 			continue
 		}
 		t.Run(r.ID, func(t *testing.T) {
-			rulestest.Run(t, filepath.Join("..", "fixtures", "rules", r.ID), []*rules.Rule{r}, rulestest.Options{})
+			rulestest.Run(t, filepath.Join("..", "fixtures", "rules", r.ID), []*rule.Rule{r}, rulestest.Options{})
 		})
 	}
 }
@@ -42,7 +43,7 @@ func TestFixtures(t *testing.T) {
 // the rule without it; its good example is the fixed config, after which
 // production no longer logs the line, so it is linted without.
 func TestDocExamples(t *testing.T) {
-	for _, r := range rules.All() {
+	for _, r := range rule.All() {
 		t.Run(r.ID, func(t *testing.T) {
 			require.NotEmpty(t, r.Doc.Bad, "doc has no bad example")
 			require.NotEmpty(t, r.Doc.Good, "doc has no good example")
@@ -80,7 +81,7 @@ func TestDocExamples(t *testing.T) {
 
 // withErrorLog adds what `ngxlint lint --error-log` adds for a log
 // holding line.
-func withErrorLog(t *testing.T, res *lint.Result, line string) []rules.Finding {
+func withErrorLog(t *testing.T, res *lint.Result, line string) []rule.Finding {
 	t.Helper()
 	agg := explain.NewAggregator(explain.NewIndex(res), explain.Options{})
 	require.NoError(t, agg.ReadLog(strings.NewReader(line+"\n")))
@@ -91,11 +92,11 @@ func withErrorLog(t *testing.T, res *lint.Result, line string) []rules.Finding {
 
 func TestLookup(t *testing.T) {
 	for _, key := range []string{"NGX101", "ngx101", "ssl-server-name-off"} {
-		r, ok := rules.Lookup(key)
+		r, ok := rule.Lookup(key)
 		require.True(t, ok, key)
 		assert.Equal(t, "NGX101", r.ID)
 	}
-	_, ok := rules.Lookup("nope")
+	_, ok := rule.Lookup("nope")
 	assert.False(t, ok)
 }
 
@@ -128,7 +129,7 @@ func TestPublicIDs(t *testing.T) {
 		"NGX900": "unexplained-upstream-error",
 	}
 	for id, slug := range want {
-		r, ok := rules.Lookup(id)
+		r, ok := rule.Lookup(id)
 		require.True(t, ok, id)
 		assert.Equal(t, slug, r.Slug, id)
 	}
@@ -141,7 +142,7 @@ func TestBlogFixClearsSNIRules(t *testing.T) {
 	root := filepath.Join("..", "fixtures", "blog", "broken.conf")
 	tree, diags := config.Load(context.Background(), root, config.Options{})
 	require.False(t, config.HasErrors(diags))
-	sni := []*rules.Rule{rules.NGX101, rules.NGX102, rules.NGX103, rules.NGX104}
+	sni := []*rule.Rule{rules.NGX101, rules.NGX102, rules.NGX103, rules.NGX104}
 	res := lint.Run(tree, lint.Options{Rules: sni})
 	require.Len(t, res.Findings, 1)
 	f := res.Findings[0]

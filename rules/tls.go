@@ -6,6 +6,7 @@ import (
 
 	"github.com/ngxlint/ngxlint/nginx/config"
 	"github.com/ngxlint/ngxlint/nginx/model"
+	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
 // tlsProxies yields the proxies that open a TLS connection upstream.
@@ -204,10 +205,10 @@ type setting struct {
 // location's anchor. specific marks settings that name this server's host:
 // those are not written into a file included more than once, where they
 // would be wrong for the other includers. reason says why there is no fix.
-func planFix(m *model.Model, p *model.Proxy, desc string, specific bool, settings ...setting) (*Fix, string) {
+func planFix(m *model.Model, p *model.Proxy, desc string, specific bool, settings ...setting) (*rule.Fix, string) {
 	loc := p.Scope.Location()
 	pre := p.Prefix()
-	var edits []Edit
+	var edits []rule.Edit
 	var lines []string
 	for _, st := range settings {
 		own := loc.Own(pre + st.name)
@@ -218,7 +219,7 @@ func planFix(m *model.Model, p *model.Proxy, desc string, specific bool, setting
 				// file, and adding a second one is a duplicate.
 				return nil, fmt.Sprintf("%s%s is set in %s, which is included more than once", pre, st.name, d.File.Path)
 			}
-			edits = append(edits, Edit{File: d.File, Start: d.Args[0].Start, End: d.Args[len(d.Args)-1].End, NewText: st.value})
+			edits = append(edits, rule.Edit{File: d.File, Start: d.Args[0].Start, End: d.Args[len(d.Args)-1].End, NewText: st.value})
 			continue
 		}
 		lines = append(lines, pre+st.name+" "+st.value+";")
@@ -237,7 +238,7 @@ func planFix(m *model.Model, p *model.Proxy, desc string, specific bool, setting
 			}
 		}
 	}
-	return &Fix{Description: desc, Edits: edits}, ""
+	return &rule.Fix{Description: desc, Edits: edits}, ""
 }
 
 // anchor returns the statement of p's location that new directives go
@@ -300,10 +301,10 @@ func locationFile(m *model.Model, loc *model.Scope) *config.File {
 // location's anchor when that is a proxy directive, or before it when it
 // is the if/limit_except block holding one (nginx does not allow *_ssl_*
 // inside those).
-func insertion(m *model.Model, p *model.Proxy, lines []string) (Edit, bool) {
+func insertion(m *model.Model, p *model.Proxy, lines []string) (rule.Edit, bool) {
 	anchor := anchor(m, p)
 	if anchor == nil {
-		return Edit{}, false
+		return rule.Edit{}, false
 	}
 	return insertAt(anchor, anchor.IsBlock(), lines), true
 }
@@ -312,7 +313,7 @@ func insertion(m *model.Model, p *model.Proxy, lines []string) (Edit, bool) {
 // right before it when it shares its line with something else) when
 // before is set, else after it, each with the statement's indentation and
 // the file's line endings.
-func insertAt(anchor *config.Directive, before bool, lines []string) Edit {
+func insertAt(anchor *config.Directive, before bool, lines []string) rule.Edit {
 	f := anchor.File
 	src := f.Src
 	lineNo := f.Position(anchor.Start).Line
@@ -325,13 +326,13 @@ func insertAt(anchor *config.Directive, before bool, lines []string) Edit {
 	}
 	if before {
 		if !firstOnLine {
-			return Edit{Start: anchor.Start, End: anchor.Start, File: f, NewText: strings.Join(lines, " ") + " "}
+			return rule.Edit{Start: anchor.Start, End: anchor.Start, File: f, NewText: strings.Join(lines, " ") + " "}
 		}
 		var b strings.Builder
 		for _, l := range lines {
 			b.WriteString(indent + l + lineEnding(src, anchor.Start))
 		}
-		return Edit{File: f, Start: lineStart, End: lineStart, NewText: b.String()}
+		return rule.Edit{File: f, Start: lineStart, End: lineStart, NewText: b.String()}
 	}
 	// after: at the end of the anchor's last line when only space or a
 	// comment follows it, else right after its terminator.
@@ -350,23 +351,23 @@ func insertAt(anchor *config.Directive, before bool, lines []string) Edit {
 		for _, l := range lines {
 			b.WriteString(nl + indent + l)
 		}
-		return Edit{File: f, Start: pos, End: pos, NewText: b.String()}
+		return rule.Edit{File: f, Start: pos, End: pos, NewText: b.String()}
 	}
-	return Edit{File: f, Start: end, End: end, NewText: " " + strings.Join(lines, " ")}
+	return rule.Edit{File: f, Start: end, End: end, NewText: " " + strings.Join(lines, " ")}
 }
 
 // replaceArgs is the edit that replaces all of a directive's arguments.
-func replaceArgs(d *config.Directive, text string) Edit {
+func replaceArgs(d *config.Directive, text string) rule.Edit {
 	if len(d.Args) == 0 {
-		return Edit{File: d.File, Start: d.NameEnd, End: d.NameEnd, NewText: " " + text}
+		return rule.Edit{File: d.File, Start: d.NameEnd, End: d.NameEnd, NewText: " " + text}
 	}
-	return Edit{File: d.File, Start: d.Args[0].Start, End: d.Args[len(d.Args)-1].End, NewText: text}
+	return rule.Edit{File: d.File, Start: d.Args[0].Start, End: d.Args[len(d.Args)-1].End, NewText: text}
 }
 
 // removal is the edit that deletes a statement: its whole line (with a
 // trailing comment) when no other statement is on it, else the statement
 // and the blanks after it.
-func removal(d *config.Directive) Edit {
+func removal(d *config.Directive) rule.Edit {
 	f, src := d.File, d.File.Src
 	lineStart := f.LineStart(f.Position(d.Start).Line)
 	rest := src[d.End:]
@@ -382,13 +383,13 @@ func removal(d *config.Directive) Edit {
 		if eol >= 0 {
 			end = d.End + int32(eol) + 1
 		}
-		return Edit{File: f, Start: lineStart, End: end}
+		return rule.Edit{File: f, Start: lineStart, End: end}
 	}
 	end := d.End
 	for int(end) < len(src) && (src[end] == ' ' || src[end] == '\t') {
 		end++
 	}
-	return Edit{File: f, Start: d.Start, End: end}
+	return rule.Edit{File: f, Start: d.Start, End: end}
 }
 
 // at renders a directive's position as file:line for messages.
@@ -405,17 +406,6 @@ func sslPrepared(p *model.Proxy) bool {
 		return false
 	}
 	return p.TLS || p.Module != "stream" && strings.Contains(p.URL, "$")
-}
-
-// defaultTrustedCA is the bundle proposed when Settings.TrustedCA is
-// empty: Debian's, Ubuntu's and Alpine's system store.
-const defaultTrustedCA = "/etc/ssl/certs/ca-certificates.crt"
-
-func (p *Pass) trustedCA() string {
-	if p.Settings.TrustedCA != "" {
-		return p.Settings.TrustedCA
-	}
-	return defaultTrustedCA
 }
 
 func leadingSpace(s string) string {

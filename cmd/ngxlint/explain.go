@@ -19,6 +19,7 @@ import (
 	"github.com/ngxlint/ngxlint/nginx"
 	"github.com/ngxlint/ngxlint/nginx/config"
 	"github.com/ngxlint/ngxlint/rules"
+	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
 func init() {
@@ -118,7 +119,7 @@ func runExplain(c *cobra.Command, o *loadOpts, nginxConf, format, since string, 
 		copts.Stdin = c.InOrStdin()
 		tree, diags := config.Load(ctx, nginxConf, copts)
 		if tree == nil || config.HasErrors(diags) {
-			in := report.Input{Errors: diags, Rules: rules.All(), Color: colorOK(c.ErrOrStderr()), ToolVersion: version()}
+			in := report.Input{Errors: diags, Rules: rule.All(), Color: colorOK(c.ErrOrStderr()), ToolVersion: version()}
 			_ = report.Write(c.ErrOrStderr(), "text", in)
 			return exit(exitConfig, fmt.Errorf("%s: the nginx configuration could not be loaded", nginxConf))
 		}
@@ -181,7 +182,7 @@ func newErrorLogHook(c *cobra.Command) lintHook {
 	return &errorLogHook{c: c, logs: logs}
 }
 
-func (h *errorLogHook) After(ctx context.Context, results []*lint.Result, findings []rules.Finding) ([]rules.Finding, error) {
+func (h *errorLogHook) After(ctx context.Context, results []*lint.Result, findings []rule.Finding) ([]rule.Finding, error) {
 	if slices.Contains(h.logs, "-") && slices.Contains(h.c.Flags().Args(), "-") {
 		return nil, usagef("lint - and --error-log - both want standard input")
 	}

@@ -8,7 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ngxlint/ngxlint/lint/fix"
-	"github.com/ngxlint/ngxlint/rules"
+	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
 func newFixCmd() *cobra.Command {
@@ -87,8 +87,8 @@ func (o *loadOpts) registerFixSeverity(c *cobra.Command) {
 	c.Flags().StringVar(&o.fixSev, "severity", "warning", "apply fixes of findings at or above this severity: error, warning, info (info-level fixes such as proxy_ssl_verify on change behaviour)")
 }
 
-func (o *loadOpts) fixSeverity() (rules.Severity, error) {
-	s, err := rules.ParseSeverity(o.fixSev)
+func (o *loadOpts) fixSeverity() (rule.Severity, error) {
+	s, err := rule.ParseSeverity(o.fixSev)
 	if err != nil {
 		return 0, usagef("--severity: %v", err)
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/ngxlint/ngxlint/lint"
 	"github.com/ngxlint/ngxlint/lint/report"
 	"github.com/ngxlint/ngxlint/nginx/config"
-	"github.com/ngxlint/ngxlint/rules"
+	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
 // lintHooks let other files extend a lint run (error-log evidence).
@@ -20,7 +20,7 @@ var lintFlags []func(c *cobra.Command)
 
 type lintHook interface {
 	// After sees every result and may add to the findings.
-	After(ctx context.Context, results []*lint.Result, findings []rules.Finding) ([]rules.Finding, error)
+	After(ctx context.Context, results []*lint.Result, findings []rule.Finding) ([]rule.Finding, error)
 }
 
 func newLintCmd() *cobra.Command {
@@ -89,7 +89,7 @@ func runLint(c *cobra.Command, o *loadOpts, format string, args []string, hooks 
 	if err != nil {
 		return err
 	}
-	var findings []rules.Finding
+	var findings []rule.Finding
 	var errs []config.Diagnostic
 	var results []*lint.Result
 	seen := map[string]bool{}
@@ -135,12 +135,12 @@ func runLint(c *cobra.Command, o *loadOpts, format string, args []string, hooks 
 	}
 	lint.Sort(findings)
 	out := c.OutOrStdout()
-	in := report.Input{Findings: findings, Errors: errs, Rules: rules.All(), Color: colorOK(out), ToolVersion: version()}
+	in := report.Input{Findings: findings, Errors: errs, Rules: rule.All(), Color: colorOK(out), ToolVersion: version()}
 	if err := report.Write(out, format, in); err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
 	failing := 0
-	counts := map[rules.Severity]int{}
+	counts := map[rule.Severity]int{}
 	for _, f := range findings {
 		if f.Suppressed {
 			continue
@@ -151,9 +151,9 @@ func runLint(c *cobra.Command, o *loadOpts, format string, args []string, hooks 
 		}
 	}
 	if format == "text" {
-		total := counts[rules.Error] + counts[rules.Warning] + counts[rules.Info]
+		total := counts[rule.Error] + counts[rule.Warning] + counts[rule.Info]
 		if total > 0 || len(errs) > 0 {
-			fmt.Fprintf(c.ErrOrStderr(), "%s (%d errors, %d warnings, %d info)", plural(total, "finding"), counts[rules.Error], counts[rules.Warning], counts[rules.Info])
+			fmt.Fprintf(c.ErrOrStderr(), "%s (%d errors, %d warnings, %d info)", plural(total, "finding"), counts[rule.Error], counts[rule.Warning], counts[rule.Info])
 			if len(errs) > 0 {
 				fmt.Fprintf(c.ErrOrStderr(), "; %s while loading", plural(len(errs), "problem"))
 			}

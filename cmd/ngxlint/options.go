@@ -14,7 +14,7 @@ import (
 	"github.com/ngxlint/ngxlint/lint/settings"
 	"github.com/ngxlint/ngxlint/nginx"
 	"github.com/ngxlint/ngxlint/nginx/config"
-	"github.com/ngxlint/ngxlint/rules"
+	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
 // loadOpts are the flags shared by every command that reads a config tree.
@@ -42,7 +42,7 @@ func (o *loadOpts) register(c *cobra.Command) {
 	f.StringSliceVar(&o.enable, "enable", nil, "enable rules by ID or slug (repeatable, comma-separated)")
 	f.StringSliceVar(&o.disable, "disable", nil, "disable rules by ID or slug (repeatable, comma-separated)")
 	f.StringVar(&o.version, "nginx-version", "", "nginx version the config runs on (default "+nginx.Latest.String()+")")
-	f.StringVar(&o.trustedCA, "trusted-ca", "", "CA bundle path proposed by verification fixes (default /etc/ssl/certs/ca-certificates.crt)")
+	f.StringVar(&o.trustedCA, "trusted-ca", "", "CA bundle path proposed by verification fixes (default "+rule.DefaultTrustedCA+")")
 }
 
 // settingsFile loads .ngxlint.yaml; errors are usage errors (exit 2).
@@ -102,7 +102,7 @@ func (o *loadOpts) configOptions() (config.Options, error) {
 }
 
 // lintOptions resolves rule selection, severities and version.
-func (o *loadOpts) lintOptions() (lint.Options, rules.Severity, error) {
+func (o *loadOpts) lintOptions() (lint.Options, rule.Severity, error) {
 	f, err := o.settingsFile()
 	if err != nil {
 		return lint.Options{}, 0, err
@@ -121,7 +121,6 @@ func (o *loadOpts) lintOptions() (lint.Options, rules.Severity, error) {
 		}
 		lo.Version = v
 	}
-	lo.Settings.TrustedCA = "/etc/ssl/certs/ca-certificates.crt"
 	if f.TrustedCA != "" {
 		lo.Settings.TrustedCA = f.TrustedCA
 	}
@@ -129,10 +128,10 @@ func (o *loadOpts) lintOptions() (lint.Options, rules.Severity, error) {
 		lo.Settings.TrustedCA = o.trustedCA
 	}
 	enabled := map[string]bool{}
-	for _, r := range rules.All() {
+	for _, r := range rule.All() {
 		enabled[r.ID] = true
 	}
-	lo.Severity = map[string]rules.Severity{}
+	lo.Severity = map[string]rule.Severity{}
 	set := func(keys []string, on bool, where string) error {
 		for _, k := range keys {
 			for _, k := range strings.Split(k, ",") {
@@ -140,7 +139,7 @@ func (o *loadOpts) lintOptions() (lint.Options, rules.Severity, error) {
 				if k == "" {
 					continue
 				}
-				r, ok := rules.Lookup(k)
+				r, ok := rule.Lookup(k)
 				if !ok {
 					return usagef("%s: unknown rule %q (see 'ngxlint rules')", where, k)
 				}
@@ -150,7 +149,7 @@ func (o *loadOpts) lintOptions() (lint.Options, rules.Severity, error) {
 		return nil
 	}
 	for k, rs := range f.Rules {
-		r, ok := rules.Lookup(k)
+		r, ok := rule.Lookup(k)
 		if !ok {
 			return lo, 0, usagef("%s: rules: unknown rule %q (see 'ngxlint rules')", f.Path, k)
 		}
@@ -158,7 +157,7 @@ func (o *loadOpts) lintOptions() (lint.Options, rules.Severity, error) {
 			enabled[r.ID] = *rs.Enabled
 		}
 		if rs.Severity != "" {
-			s, err := rules.ParseSeverity(rs.Severity)
+			s, err := rule.ParseSeverity(rs.Severity)
 			if err != nil {
 				return lo, 0, usagef("%s: rules: %s: %v", f.Path, k, err)
 			}
@@ -177,18 +176,18 @@ func (o *loadOpts) lintOptions() (lint.Options, rules.Severity, error) {
 	if err := set(o.enable, true, "--enable"); err != nil {
 		return lo, 0, err
 	}
-	for _, r := range rules.All() {
+	for _, r := range rule.All() {
 		if enabled[r.ID] {
 			lo.Rules = append(lo.Rules, r)
 		}
 	}
-	failOn := rules.Warning
+	failOn := rule.Warning
 	fs := f.FailOn
 	if o.failOn != "" {
 		fs = o.failOn
 	}
 	if fs != "" {
-		s, err := rules.ParseSeverity(fs)
+		s, err := rule.ParseSeverity(fs)
 		if err != nil {
 			return lo, 0, usagef("--fail-on: %v", err)
 		}

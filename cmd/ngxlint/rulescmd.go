@@ -8,7 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ngxlint/ngxlint/lint/report"
-	"github.com/ngxlint/ngxlint/rules"
+	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
 func newRulesCmd() *cobra.Command {
@@ -20,7 +20,7 @@ func newRulesCmd() *cobra.Command {
 		RunE: func(c *cobra.Command, args []string) error {
 			out := c.OutOrStdout()
 			if len(args) == 1 {
-				r, ok := rules.Lookup(args[0])
+				r, ok := rule.Lookup(args[0])
 				if !ok {
 					return usagef("unknown rule %q (see 'ngxlint rules')", args[0])
 				}
@@ -33,7 +33,7 @@ func newRulesCmd() *cobra.Command {
 			}
 			tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tSLUG\tSEVERITY\tSUMMARY")
-			for _, r := range rules.All() {
+			for _, r := range rule.All() {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.ID, r.Slug, r.Severity, r.Summary)
 			}
 			return tw.Flush()
@@ -47,7 +47,7 @@ func newRulesCmd() *cobra.Command {
 // step with it.
 func RuleTable() string {
 	s := "| ID | Slug | Severity | What it catches |\n|---|---|---|---|\n"
-	for _, r := range rules.All() {
+	for _, r := range rule.All() {
 		s += fmt.Sprintf("| %s | `%s` | %s | %s |\n", r.ID, r.Slug, r.Severity, strings.ReplaceAll(r.Summary, "*", `\*`))
 	}
 	return s

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ngxlint/ngxlint/nginx/config"
 	"github.com/ngxlint/ngxlint/rules"
+	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
 // ApplyOptions tune Apply.
@@ -16,7 +17,7 @@ type ApplyOptions struct {
 	// findings; off when NGX900 is disabled.
 	Unexplained bool
 	// Severity of the NGX900 findings.
-	Severity rules.Severity
+	Severity rule.Severity
 }
 
 // Apply gives production evidence to findings and reports what no finding
@@ -28,7 +29,7 @@ type ApplyOptions struct {
 // and class; groups that map nowhere in any report become NGX900 findings
 // at the first report's root file. reps are the reports of the same logs
 // mapped to each linted tree.
-func Apply(reps []*Report, findings []rules.Finding, o ApplyOptions) []rules.Finding {
+func Apply(reps []*Report, findings []rule.Finding, o ApplyOptions) []rule.Finding {
 	type fkey struct {
 		id   string
 		node *config.Directive
@@ -129,10 +130,10 @@ func logKey(g *Group) string {
 	return g.Class.Slug + "|" + g.Message + "|" + g.logServer + "|" + g.Upstream
 }
 
-func summarize(gs []*Group) *rules.Evidence {
+func summarize(gs []*Group) *rule.Evidence {
 	gs = slices.Clone(gs)
 	slices.SortStableFunc(gs, func(a, b *Group) int { return cmp.Compare(b.Count, a.Count) })
-	ev := &rules.Evidence{Class: gs[0].Class.Slug, Sample: gs[0].Sample}
+	ev := &rule.Evidence{Class: gs[0].Class.Slug, Sample: gs[0].Sample}
 	for _, g := range gs {
 		ev.Count += int(g.Count)
 		if g.First != "" && (ev.First == "" || g.First < ev.First) {
@@ -145,7 +146,7 @@ func summarize(gs []*Group) *rules.Evidence {
 
 // unexplained builds the NGX900 finding for groups of one class at one
 // place, without its position.
-func unexplained(gs []*Group, sev rules.Severity) rules.Finding {
+func unexplained(gs []*Group, sev rule.Severity) rule.Finding {
 	g := gs[0]
 	ev := summarize(gs)
 	var b strings.Builder
@@ -191,5 +192,5 @@ func unexplained(gs []*Group, sev rules.Severity) rules.Finding {
 		b.WriteString(", a kind of failure no rule covers")
 	}
 	b.WriteString("; `ngxlint explain` gives the cause and fix")
-	return rules.Finding{Rule: rules.NGX900, Severity: sev, Message: b.String(), Evidence: ev}
+	return rule.Finding{Rule: rules.NGX900, Severity: sev, Message: b.String(), Evidence: ev}
 }

@@ -14,7 +14,7 @@ import (
 	"github.com/ngxlint/ngxlint/lint/explain"
 	"github.com/ngxlint/ngxlint/nginx/config"
 	"github.com/ngxlint/ngxlint/nginx/errlog"
-	"github.com/ngxlint/ngxlint/rules"
+	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
 const alert40 = `2026/11/26 01:06:59 [error] 1#1: *2 SSL_do_handshake() failed (SSL: error:0A000410:SSL routines::sslv3 alert handshake failure:SSL alert number 40) while SSL handshaking to upstream, client: 127.0.0.1, server: example.com, request: "GET %s HTTP/1.1", upstream: "https://%s/x", host: "example.com"`
@@ -37,8 +37,8 @@ func line(uri, peer string) string {
 	return strings.Replace(strings.Replace(alert40, "%s", uri, 1), "%s", peer, 1) + "\n"
 }
 
-func byRule(fs []rules.Finding, id string) []rules.Finding {
-	var out []rules.Finding
+func byRule(fs []rule.Finding, id string) []rule.Finding {
+	var out []rule.Finding
 	for _, f := range fs {
 		if f.Rule.ID == id {
 			out = append(out, f)
@@ -69,7 +69,7 @@ func TestApply(t *testing.T) {
 		line("/ok/x", "10.0.0.3:443") + line("/ok/y", "10.0.0.4:443") +
 		line("/quiet/z", "10.0.0.5:443")
 	rep := report(t, res, log)
-	o := explain.ApplyOptions{Unexplained: true, Severity: rules.Warning}
+	o := explain.ApplyOptions{Unexplained: true, Severity: rule.Warning}
 	fs := explain.Apply([]*explain.Report{rep}, slices.Clone(res.Findings), o)
 
 	ngx101 := byRule(fs, "NGX101")
@@ -90,7 +90,7 @@ func TestApply(t *testing.T) {
 	assert.Contains(t, ngx900[0].Message, "none of the rules for it (NGX101, NGX102, NGX103, NGX108, NGX111) fires here")
 	assert.Equal(t, 14, ngx900[1].Node.Pos().Line)
 	assert.Contains(t, ngx900[1].Message, "NGX101 (suppressed: the edge accepts clients without SNI)")
-	assert.Equal(t, rules.Warning, ngx900[1].Severity)
+	assert.Equal(t, rule.Warning, ngx900[1].Severity)
 
 	// NGX900 off: evidence only.
 	fs = explain.Apply([]*explain.Report{rep}, slices.Clone(res.Findings), explain.ApplyOptions{})

@@ -17,7 +17,7 @@ import (
 	"github.com/ngxlint/ngxlint/nginx/config"
 	"github.com/ngxlint/ngxlint/nginx/errlog"
 	"github.com/ngxlint/ngxlint/nginx/model"
-	"github.com/ngxlint/ngxlint/rules"
+	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
 // Unclassified is the class name of upstream-looking lines that no
@@ -74,7 +74,7 @@ type Group struct {
 	// Findings are the findings at the group's location whose rule is one
 	// of the class's rules (suppressed ones included); Explained tells
 	// whether one of them is not suppressed. Set by Report.
-	Findings  []*rules.Finding
+	Findings  []*rule.Finding
 	Explained bool
 
 	seq int // order of first appearance, for stable output
@@ -300,7 +300,7 @@ func (a *Aggregator) Report() *Report {
 	}
 	for _, g := range a.groups {
 		r.Groups = append(r.Groups, g)
-		var fs []*rules.Finding
+		var fs []*rule.Finding
 		switch m := g.Mapping; {
 		case m.Location != nil:
 			fs = a.ix.Firing(m.Location)
@@ -329,7 +329,7 @@ func (a *Aggregator) Report() *Report {
 
 // firingAtDirective is Firing for a config-load line that maps to a
 // statement outside any location (an upstream{} block, http level).
-func (ix *Index) firingAtDirective(d *config.Directive) []*rules.Finding {
+func (ix *Index) firingAtDirective(d *config.Directive) []*rule.Finding {
 	if d == nil || ix.findings == nil {
 		return nil
 	}

@@ -8,7 +8,7 @@ import (
 	"github.com/ngxlint/ngxlint/nginx/config"
 	"github.com/ngxlint/ngxlint/nginx/errlog"
 	"github.com/ngxlint/ngxlint/nginx/model"
-	"github.com/ngxlint/ngxlint/rules"
+	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
 // Mapping is where in the configuration an error-log line was produced.
@@ -45,7 +45,7 @@ type Index struct {
 	proxyDir map[*config.Directive]*model.Proxy
 	// findings are indexed by the location (or server, http, stream
 	// scope) their statement is in.
-	findings map[*model.Scope][]*rules.Finding
+	findings map[*model.Scope][]*rule.Finding
 	// byName lists http servers by their $server_name, the value nginx
 	// logs in the "server:" field.
 	byName  map[string][]*model.Scope
@@ -75,7 +75,7 @@ func NewIndex(res *lint.Result) *Index {
 	ix.dirScope = map[*config.Directive]*model.Scope{}
 	ix.proxies = map[*model.Scope][]*model.Proxy{}
 	ix.proxyDir = map[*config.Directive]*model.Proxy{}
-	ix.findings = map[*model.Scope][]*rules.Finding{}
+	ix.findings = map[*model.Scope][]*rule.Finding{}
 	ix.byName = map[string][]*model.Scope{}
 	m := res.Model
 	for _, s := range m.Scopes {
@@ -488,11 +488,11 @@ func (ix *Index) atDirective(d *config.Directive) Mapping {
 // statements (if and limit_except blocks included) and, from the scopes
 // around it, those on inherited settings. Proxy directives are not
 // inherited, so findings on an outer location's proxy_pass do not count.
-func (ix *Index) Firing(loc *model.Scope) []*rules.Finding {
+func (ix *Index) Firing(loc *model.Scope) []*rule.Finding {
 	if loc == nil || ix.findings == nil {
 		return nil
 	}
-	out := append([]*rules.Finding(nil), ix.findings[loc]...)
+	out := append([]*rule.Finding(nil), ix.findings[loc]...)
 	for x := loc.Parent; x != nil; x = x.Parent {
 		for _, f := range ix.findings[x] {
 			if ix.proxyDir[f.Node] == nil {

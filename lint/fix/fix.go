@@ -18,13 +18,13 @@ import (
 
 	"github.com/ngxlint/ngxlint/lint"
 	"github.com/ngxlint/ngxlint/nginx/config"
-	"github.com/ngxlint/ngxlint/rules"
+	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
 // Apply applies edits to the files they name and returns the new contents
 // by path. Identical edits collapse; overlapping ones are an error.
-func Apply(edits []rules.Edit) (map[string][]byte, error) {
-	byFile := map[string][]rules.Edit{}
+func Apply(edits []rule.Edit) (map[string][]byte, error) {
+	byFile := map[string][]rule.Edit{}
 	srcs := map[string]string{}
 	for _, e := range edits {
 		byFile[e.File.Path] = append(byFile[e.File.Path], e)
@@ -69,7 +69,7 @@ func Apply(edits []rules.Edit) (map[string][]byte, error) {
 type Loader func(ctx context.Context, overlay map[string][]byte) (*config.Tree, []config.Diagnostic)
 
 // Linter lints a tree and returns its findings.
-type Linter func(*config.Tree) []rules.Finding
+type Linter func(*config.Tree) []rule.Finding
 
 // ErrSyntax is returned when the tree does not load cleanly: fixing a file
 // nginx cannot read would only move the breakage.
@@ -82,7 +82,7 @@ type Result struct {
 	// Original holds the contents before any fix, by path.
 	Original map[string][]byte
 	// Applied lists the fixes applied, in order.
-	Applied []rules.Finding
+	Applied []rule.Finding
 	Rounds  int
 	// Tree is the fixed configuration as the last round loaded it.
 	Tree *config.Tree
@@ -105,8 +105,8 @@ func Converge(ctx context.Context, load Loader, lint Linter, maxRounds int) (*Re
 			}
 			return nil, fmt.Errorf("fix round %d produced a configuration with errors: %v", round, firstError(diags))
 		}
-		var batch []rules.Edit
-		var picked []rules.Finding
+		var batch []rule.Edit
+		var picked []rule.Finding
 		taken := map[string][][2]int32{}
 		for _, f := range lint(t) {
 			if f.Fix == nil || f.Suppressed || len(f.Fix.Edits) == 0 {
@@ -155,7 +155,7 @@ func firstError(diags []config.Diagnostic) error {
 	return nil
 }
 
-func clashes(taken map[string][][2]int32, edits []rules.Edit) bool {
+func clashes(taken map[string][][2]int32, edits []rule.Edit) bool {
 	for _, e := range edits {
 		for _, r := range taken[e.File.Path] {
 			// touching ranges clash too: two inserts at one point would
@@ -250,13 +250,13 @@ func WriteAtomic(path string, data []byte) error {
 // Tree runs Converge over the configuration at root, loading it with
 // opts and keeping the fixes of findings at or above sev. The CLI's fix
 // and the harness's --fix share it.
-func Tree(ctx context.Context, root string, opts config.Options, lo lint.Options, sev rules.Severity) (*Result, error) {
+func Tree(ctx context.Context, root string, opts config.Options, lo lint.Options, sev rule.Severity) (*Result, error) {
 	return Converge(ctx,
 		func(ctx context.Context, overlay map[string][]byte) (*config.Tree, []config.Diagnostic) {
 			co := opts
 			co.Overlay = overlay
 			return config.Load(ctx, root, co)
 		},
-		func(t *config.Tree) []rules.Finding { return lint.AtLeast(lint.Run(t, lo).Findings, sev) },
+		func(t *config.Tree) []rule.Finding { return lint.AtLeast(lint.Run(t, lo).Findings, sev) },
 		20)
 }

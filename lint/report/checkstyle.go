@@ -4,7 +4,7 @@ import (
 	"encoding/xml"
 	"io"
 
-	"github.com/ngxlint/ngxlint/rules"
+	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
 type csRoot struct {
@@ -51,9 +51,9 @@ func Checkstyle(w io.Writer, in Input) error {
 		s := spanOf(f)
 		sev := "info"
 		switch f.Severity {
-		case rules.Error:
+		case rule.Error:
 			sev = "error"
-		case rules.Warning:
+		case rule.Warning:
 			sev = "warning"
 		}
 		add(s.path, csError{Line: s.line, Column: s.col, Severity: sev, Message: f.Message, Source: "ngxlint." + f.Rule.ID + "." + f.Rule.Slug})

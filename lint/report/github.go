@@ -5,7 +5,7 @@ import (
 	"io"
 	"strings"
 
-	"github.com/ngxlint/ngxlint/rules"
+	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
 // GitHub writes workflow commands, which GitHub Actions turns into
@@ -24,9 +24,9 @@ func GitHub(w io.Writer, in Input) error {
 		s := spanOf(f)
 		cmd := "notice"
 		switch f.Severity {
-		case rules.Error:
+		case rule.Error:
 			cmd = "error"
-		case rules.Warning:
+		case rule.Warning:
 			cmd = "warning"
 		}
 		title := f.Rule.ID + " " + f.Rule.Slug

@@ -4,12 +4,12 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/ngxlint/ngxlint/rules"
+	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
 // HelpMarkdown renders a rule's doc page, the one `ngxlint rules ID`
 // prints and SARIF carries as help.
-func HelpMarkdown(r *rules.Rule) string {
+func HelpMarkdown(r *rule.Rule) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s %s\n\n%s\n\nSeverity: %s\n\n", r.ID, r.Slug, r.Summary, r.Severity)
 	fmt.Fprintf(&b, "## Problem\n\n%s\n\n## Why\n\n%s\n\n", r.Doc.Problem, r.Doc.Why)
@@ -27,7 +27,7 @@ func HelpMarkdown(r *rules.Rule) string {
 }
 
 // HelpText is HelpMarkdown without markup, for plain SARIF viewers.
-func HelpText(r *rules.Rule) string {
+func HelpText(r *rule.Rule) string {
 	s := HelpMarkdown(r)
 	s = strings.ReplaceAll(s, "```nginx\n", "")
 	s = strings.ReplaceAll(s, "```\n", "")

@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/ngxlint/ngxlint/nginx/config"
-	"github.com/ngxlint/ngxlint/rules"
+	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
 // Formats lists the supported --format values.
@@ -18,10 +18,10 @@ var Formats = []string{"text", "json", "sarif", "github", "checkstyle"}
 
 // Input is everything a writer may show.
 type Input struct {
-	Findings []rules.Finding
+	Findings []rule.Finding
 	Errors   []config.Diagnostic
 	// Rules lists every rule of the run (SARIF declares them all).
-	Rules []*rules.Rule
+	Rules []*rule.Rule
 	// Color enables ANSI colour in text output (terminals only).
 	Color bool
 	// ToolVersion is ngxlint's version.
@@ -53,7 +53,7 @@ type span struct {
 	file                       *config.File
 }
 
-func spanOf(f *rules.Finding) span {
+func spanOf(f *rule.Finding) span {
 	file, s, e := f.Span()
 	a, b := file.Position(s), file.Position(e)
 	return span{path: file.Path, line: a.Line, col: a.Col, endLine: b.Line, endCol: b.Col, start: int(s), end: int(e), file: file}
@@ -61,7 +61,7 @@ func spanOf(f *rules.Finding) span {
 
 // includedFrom lists the include sites a finding's file came through,
 // innermost first.
-func includedFrom(f *rules.Finding) []site {
+func includedFrom(f *rule.Finding) []site {
 	file, _, _ := f.Span()
 	var out []site
 	for _, via := range file.Chain() {

@@ -6,9 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/ngxlint/ngxlint/rules/rule"
 	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
-
-	"github.com/ngxlint/ngxlint/rules"
 )
 
 const infoURI = "https://github.com/ngxlint/ngxlint"
@@ -25,7 +24,7 @@ func SARIF(w io.Writer, in Input) error {
 	run.WithColumnKind("unicodeCodePoints")
 	rs := in.Rules
 	if rs == nil {
-		rs = rules.All()
+		rs = rule.All()
 	}
 	for _, r := range rs {
 		d := run.AddRule(r.ID).
@@ -98,11 +97,11 @@ func artifact(uri string) *sarif.ArtifactLocation {
 	return a
 }
 
-func level(s rules.Severity) string {
+func level(s rule.Severity) string {
 	switch s {
-	case rules.Error:
+	case rule.Error:
 		return "error"
-	case rules.Warning:
+	case rule.Warning:
 		return "warning"
 	}
 	return "note"
@@ -110,11 +109,11 @@ func level(s rules.Severity) string {
 
 // securitySeverity feeds GitHub's severity buckets: a broken upstream is
 // an outage, which code scanning should not file under "low".
-func securitySeverity(s rules.Severity) string {
+func securitySeverity(s rule.Severity) string {
 	switch s {
-	case rules.Error:
+	case rule.Error:
 		return "8.0"
-	case rules.Warning:
+	case rule.Warning:
 		return "5.0"
 	}
 	return "2.0"

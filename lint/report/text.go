@@ -6,8 +6,7 @@ import (
 	"strings"
 
 	"github.com/fatih/color"
-
-	"github.com/ngxlint/ngxlint/rules"
+	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
 // Text writes `file:line:col: severity: message [ID slug]` lines, the
@@ -51,9 +50,9 @@ func Text(w io.Writer, in Input) error {
 		s := spanOf(f)
 		sev := f.Severity.String()
 		switch f.Severity {
-		case rules.Error:
+		case rule.Error:
 			sev = red.Sprint(sev)
-		case rules.Warning:
+		case rule.Warning:
 			sev = yellow.Sprint(sev)
 		default:
 			sev = blue.Sprint(sev)

@@ -19,7 +19,7 @@ import (
 	"github.com/ngxlint/ngxlint/lint/fix"
 	"github.com/ngxlint/ngxlint/nginx"
 	"github.com/ngxlint/ngxlint/nginx/config"
-	"github.com/ngxlint/ngxlint/rules"
+	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
 var wantRE = regexp.MustCompile(`#\s*want\s+((?:NGX\d{3}[\s,]*)+)`)
@@ -55,7 +55,7 @@ func Wants(t *config.Tree) map[string][]string {
 // Got renders the reported findings the same way: "path:line" → rule IDs.
 // Suppressed findings are left out, as every reporter leaves them out: a
 // fixture proves a suppression works by carrying no `# want` on its line.
-func Got(fs []rules.Finding) map[string][]string {
+func Got(fs []rule.Finding) map[string][]string {
 	out := map[string][]string{}
 	for _, f := range fs {
 		if f.Suppressed {
@@ -141,7 +141,7 @@ type Options struct {
 // and a "fixed/" tree mirroring the case's layout: every file there is
 // compared with the fixed (or untouched) file of the same relative path,
 // which is how fixes landing in included files are checked.
-func Run(t *testing.T, dir string, rs []*rules.Rule, opts Options) {
+func Run(t *testing.T, dir string, rs []*rule.Rule, opts Options) {
 	t.Helper()
 	roots, err := Roots(dir)
 	if err != nil {
@@ -181,13 +181,13 @@ func Run(t *testing.T, dir string, rs []*rules.Rule, opts Options) {
 	}
 }
 
-func checkFixes(t *testing.T, root, golden, fixed string, rs []*rules.Rule, opts Options) {
+func checkFixes(t *testing.T, root, golden, fixed string, rs []*rule.Rule, opts Options) {
 	t.Helper()
 	res, err := fix.Converge(context.Background(),
 		func(ctx context.Context, overlay map[string][]byte) (*config.Tree, []config.Diagnostic) {
 			return config.Load(ctx, root, config.Options{Overlay: overlay})
 		},
-		func(tr *config.Tree) []rules.Finding {
+		func(tr *config.Tree) []rule.Finding {
 			return lint.Run(tr, lint.Options{Rules: rs, Version: opts.Version}).Findings
 		},
 		10)

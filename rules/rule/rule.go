@@ -1,9 +1,10 @@
-// Package rules holds ngxlint's checks. Each check is a small value (ID,
-// slug, severity, doc, Run), in the style of golang.org/x/tools/go/analysis,
-// and lives in its own file together with its documentation; its fixtures
-// live under fixtures/rules/<ID>/. `ngxlint rules`, SARIF help text and the
-// README table are all generated from these values.
-package rules
+// Package rule is ngxlint's rule framework, in the style of
+// golang.org/x/tools/go/analysis: a check is a small value (Rule) with its
+// ID, slug, severity and doc page; Run reports Findings through a Pass; a
+// Finding may carry a Fix made of byte-range Edits. The checks live in
+// package rules and register themselves here; drivers, reporters, fix and
+// explain import only this package.
+package rule
 
 import (
 	"fmt"
@@ -86,8 +87,21 @@ type Pass struct {
 
 // Settings are per-run knobs that change rule advice.
 type Settings struct {
-	// TrustedCA is the CA bundle path proposed by verification fixes.
+	// TrustedCA is the CA bundle path proposed by verification fixes;
+	// empty means DefaultTrustedCA.
 	TrustedCA string
+}
+
+// DefaultTrustedCA is the CA bundle verification fixes propose unless told
+// otherwise: Debian's, Ubuntu's and Alpine's system store.
+const DefaultTrustedCA = "/etc/ssl/certs/ca-certificates.crt"
+
+// CA returns the CA bundle path verification fixes propose.
+func (s Settings) CA() string {
+	if s.TrustedCA != "" {
+		return s.TrustedCA
+	}
+	return DefaultTrustedCA
 }
 
 // Finding is one reported problem.
@@ -153,8 +167,8 @@ func (p *Pass) ReportAs(sev Severity, node *config.Directive, msg string, fix *F
 
 var registry = map[string]*Rule{}
 
-// register adds a rule; called from each rule file's init.
-func register(r *Rule) *Rule {
+// Register adds a rule; each check calls it from a package-level var.
+func Register(r *Rule) *Rule {
 	if _, dup := registry[r.ID]; dup {
 		panic("duplicate rule " + r.ID)
 	}
