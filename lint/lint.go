@@ -10,7 +10,6 @@ import (
 	"github.com/ngxlint/ngxlint/nginx"
 	"github.com/ngxlint/ngxlint/nginx/config"
 	"github.com/ngxlint/ngxlint/nginx/model"
-	"github.com/ngxlint/ngxlint/rules"
 	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
@@ -162,14 +161,14 @@ func suppress(t *config.Tree, fs []rule.Finding, enabled map[string]bool) []rule
 			for _, id := range ids {
 				r, ok := rule.Lookup(id)
 				if !ok {
-					meta = append(meta, commentFinding(rules.NGX003, c, "ngxlint:ignore names unknown rule "+id))
+					meta = append(meta, commentFinding(NGX003, c, "ngxlint:ignore names unknown rule "+id))
 					continue
 				}
 				s.rules = append(s.rules, r)
 			}
 			s.cover = covered(c)
 			if reason == "" {
-				meta = append(meta, commentFinding(rules.NGX001, c, "ngxlint:ignore without a reason: say why the finding is safe to ignore"))
+				meta = append(meta, commentFinding(NGX001, c, "ngxlint:ignore without a reason: say why the finding is safe to ignore"))
 			}
 			sups = append(sups, s)
 		}
@@ -200,7 +199,7 @@ func suppress(t *config.Tree, fs []rule.Finding, enabled map[string]bool) []rule
 			// Rules without Run (NGX900) are reported after the run from
 			// outside evidence; SuppressLate handles their comments.
 			if !s.used[r.ID] && enabled[r.ID] && r.Run != nil {
-				meta = append(meta, commentFinding(rules.NGX002, s.c, "ngxlint:ignore "+r.ID+" suppresses nothing here; remove it"))
+				meta = append(meta, commentFinding(NGX002, s.c, "ngxlint:ignore "+r.ID+" suppresses nothing here; remove it"))
 			}
 		}
 	}

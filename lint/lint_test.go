@@ -19,7 +19,7 @@ func run(t *testing.T, src string) []rule.Finding {
 	t.Helper()
 	tree, diags := config.Parse(context.Background(), "t.conf", []byte(src), config.Options{})
 	require.False(t, config.HasErrors(diags), "%v", diags)
-	only := []*rule.Rule{rules.NGX101, rules.NGX001, rules.NGX002, rules.NGX003}
+	only := []*rule.Rule{rules.NGX101, lint.NGX001, lint.NGX002, lint.NGX003}
 	return lint.Run(tree, lint.Options{Rules: only}).Findings
 }
 
@@ -83,7 +83,7 @@ func TestSuppressionOnInclude(t *testing.T) {
 	require.NoError(t, os.WriteFile(root, []byte("events {}\nhttp {\n server {\n  # ngxlint:ignore NGX101 legacy site, retired next sprint\n  include site.conf;\n }\n}\n"), 0o644))
 	tree, diags := config.Load(context.Background(), root, config.Options{})
 	require.False(t, config.HasErrors(diags), "%v", diags)
-	res := lint.Run(tree, lint.Options{Rules: []*rule.Rule{rules.NGX101, rules.NGX002}})
+	res := lint.Run(tree, lint.Options{Rules: []*rule.Rule{rules.NGX101, lint.NGX002}})
 	require.Len(t, res.Findings, 1)
 	assert.Equal(t, "NGX101", res.Findings[0].Rule.ID)
 	assert.True(t, res.Findings[0].Suppressed, "a comment on the include covers what it loads")
