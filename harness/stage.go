@@ -253,33 +253,20 @@ func parseListen(d *config.Directive) (lp listenPort, rewrite string, keep bool)
 	if len(d.Args) == 0 {
 		return lp, "", true
 	}
-	addr := d.Arg(0)
-	for _, a := range d.Values()[1:] {
-		switch a {
-		case "ssl":
-			lp.SSL = true
-		case "udp", "quic":
-			return lp, "", false
-		}
-	}
-	if strings.HasPrefix(addr, "unix:") {
+	l := model.ParseListen(d)
+	lp.SSL = l.SSL
+	if l.UDP || l.QUIC || l.IsUnix() {
 		return lp, "", false
 	}
-	port := addr
-	if strings.HasPrefix(addr, "[") {
+	if strings.HasPrefix(d.Arg(0), "[") {
 		// IPv6: containers here have no IPv6; an IPv4 listener on the
 		// same port usually exists, so drop it
 		return lp, "", false
 	}
-	if i := strings.LastIndexByte(addr, ':'); i >= 0 {
-		port = addr[i+1:]
-		rewrite = port
-	} else if _, err := strconv.Atoi(addr); err != nil {
-		// a bare address means port 80
-		port = "80"
-		rewrite = "80"
+	if l.Host != "" {
+		rewrite = l.Port
 	}
-	n, err := strconv.Atoi(port)
+	n, err := strconv.Atoi(l.Port)
 	if err != nil {
 		return lp, "", true
 	}

@@ -544,11 +544,10 @@ func appendSite(ss []Site, s Site) []Site {
 	return append(ss, s)
 }
 
+// splitHP is model.ParseAddress as a host and a port.
 func splitHP(hp string) (string, string) {
-	if i := strings.LastIndexByte(hp, ':'); i >= 0 && strings.Count(hp, ":") == 1 {
-		return hp[:i], hp[i+1:]
-	}
-	return hp, ""
+	a := model.ParseAddress(hp)
+	return a.Host, a.Port
 }
 
 // servedNames infers the names the edge presents certificates for: the
@@ -583,13 +582,7 @@ func servedNames(t *UpstreamReport, override map[string][]string) ([]string, str
 			continue
 		}
 		if s := p.Scope.Server(); s != nil {
-			var plain []string
-			for _, n := range s.ServerNames() {
-				if n != "" && n != "_" && !strings.ContainsAny(n, "*~$") && !strings.HasPrefix(n, ".") {
-					plain = append(plain, n)
-				}
-			}
-			if len(plain) == 1 {
+			if plain, _ := model.PlainServerNames(s.ServerNames()); len(plain) == 1 {
 				add(plain[0], "the server's only server_name")
 				continue
 			}
@@ -625,11 +618,8 @@ func probeFor(p *model.Proxy) *Probe {
 		pr.Path = "/"
 	}
 	pr.Host = "localhost"
-	for _, n := range srv.ServerNames() {
-		if n != "" && n != "_" && !strings.ContainsAny(n, "*~$") && !strings.HasPrefix(n, ".") {
-			pr.Host = n
-			break
-		}
+	if plain, _ := model.PlainServerNames(srv.ServerNames()); len(plain) > 0 {
+		pr.Host = plain[0]
 	}
 	return pr
 }
@@ -695,7 +685,10 @@ func serverNames(m *model.Model) []string {
 	names := []string{"localhost"}
 	for _, s := range m.Servers {
 		for _, n := range s.ServerNames() {
-			if n != "" && n != "_" && !strings.ContainsAny(n, "~$") {
+			switch model.ServerNameKind(n) {
+			case model.NameExact:
+				names = append(names, n)
+			case model.NameWildcard:
 				if strings.HasPrefix(n, ".") {
 					n = "*" + n
 				}

@@ -76,12 +76,12 @@ func runNGX101(pass *rule.Pass) {
 		fixable := true
 		if sslName(p) == nil {
 			val, _ := p.HostHeader()
-			sent, known := sentName(p)
-			host, hwhy, ok := hostReceived(p)
+			sent, known := p.SentName()
+			host, hwhy, ok := p.ReceivedHost()
 			switch {
 			case p.Module == "stream" || p.Module == "uwsgi":
 				// no Host header: the proxy_pass host is the only name around
-			case isProxyHost(val):
+			case model.IsProxyHost(val):
 				// Host is $proxy_host: SNI will carry the same name, even
 				// for a variable target whose value is only known at run time
 			case ok && (!known || !strings.EqualFold(host, sent)) && !model.IsIP(host):

@@ -121,7 +121,7 @@ func runNGX102(pass *rule.Pass) {
 // Host the upstream receives when that is a real name, else the block's
 // only host-name server.
 func proposeForLabel(p *model.Proxy, u *model.Upstream) (string, string) {
-	if h, why, ok := hostReceived(p); ok && !strings.EqualFold(h, u.Name) && !model.IsIP(h) {
+	if h, why, ok := p.ReceivedHost(); ok && !strings.EqualFold(h, u.Name) && !model.IsIP(h) {
 		return h, why
 	}
 	var hosts []string
@@ -135,7 +135,7 @@ func proposeForLabel(p *model.Proxy, u *model.Upstream) (string, string) {
 	if len(hosts) == 1 {
 		return hosts[0], fmt.Sprintf("the only server host in upstream %s", u.Name)
 	}
-	_, why, _ := hostReceived(p)
+	_, why, _ := p.ReceivedHost()
 	if len(hosts) > 1 {
 		why = fmt.Sprintf("upstream %s has %d server hosts and the Host header does not tell which name the certificate carries", u.Name, len(hosts))
 	}

@@ -74,7 +74,7 @@ func runNGX103(pass *rule.Pass) {
 		}
 		msg += fmt.Sprintf("; set %sssl_name to the host name on the upstream's certificate", pre)
 		var fix *rule.Fix
-		host, why, ok := hostReceived(p)
+		host, why, ok := p.ReceivedHost()
 		switch {
 		case ok && !model.IsIP(host):
 			fix, why = planFix(pass.Model, p, fmt.Sprintf("send and verify %s (%s)", host, why), true, setting{"ssl_name", quoteIfNeeded(host)})

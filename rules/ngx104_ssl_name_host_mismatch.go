@@ -55,7 +55,7 @@ func runNGX104(pass *rule.Pass) {
 		}
 		// Only host-name targets: upstream blocks and IPs are NGX102's and
 		// NGX103's. A variable counts when all its values give one name.
-		sent, kind, known := sentTarget(p)
+		sent, kind, known := p.SentTarget()
 		if !known || kind != model.HostName {
 			continue
 		}
@@ -63,12 +63,12 @@ func runNGX104(pass *rule.Pass) {
 			continue
 		}
 		val, explicit := p.HostHeader()
-		if explicit == nil || isProxyHost(val) || val == "" {
+		if explicit == nil || model.IsProxyHost(val) || val == "" {
 			// $proxy_host is the proxy_pass host: the same name as SNI. An
 			// empty Host is not sent before 1.31.4 and is $proxy_host after.
 			continue
 		}
-		host, why, ok := hostReceived(p)
+		host, why, ok := p.ReceivedHost()
 		if ok && strings.EqualFold(host, sent) {
 			continue
 		}
@@ -78,10 +78,10 @@ func runNGX104(pass *rule.Pass) {
 			// A computed Host (a map, another header) or a server with no
 			// name to go by is unknown.
 			s := p.Scope.Server()
-			if !hostFromServerNames(val) || s == nil {
+			if !model.IsClientHost(val) || s == nil {
 				continue
 			}
-			if plain, patterns := serverHosts(s.ServerNames()); len(plain)+len(patterns) < 2 {
+			if plain, patterns := model.PlainServerNames(s.ServerNames()); len(plain)+len(patterns) < 2 {
 				continue
 			}
 		}

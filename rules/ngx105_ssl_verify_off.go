@@ -111,7 +111,7 @@ func verifyName(m *model.Model, p *model.Proxy) (name string, sane bool, why str
 	if d := sslName(p); d != nil {
 		return d.Arg(0), true, ""
 	}
-	n, kind, known := sentTarget(p)
+	n, kind, known := p.SentTarget()
 	if !known {
 		return "", false, fmt.Sprintf("whatever host %s holds at run time", p.URL)
 	}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/ngxlint/ngxlint/nginx/config"
 	"github.com/ngxlint/ngxlint/nginx/model"
 	"github.com/ngxlint/ngxlint/rules/rule"
 )
@@ -76,7 +75,7 @@ func runNGX109(pass *rule.Pass) {
 				continue // NGX112: nginx refuses it
 			}
 			for _, s := range p.Upstream.Servers {
-				port, explicit := serverPort(s)
+				port, explicit := model.ParseUpstreamServer(s).EffectivePort()
 				check(tls, plainHTTP, port, func() string {
 					if !explicit {
 						return fmt.Sprintf("upstream %s's server %s (%s) names no port, so it", p.Upstream.Name, s.Arg(0), at(s))
@@ -111,24 +110,4 @@ func runNGX109(pass *rule.Pass) {
 		pass.Report(p.Directive, fmt.Sprintf("%s: the scheme is %s but %s; fix the scheme or the port (no automatic fix: which one is wrong is not in the config)",
 			target(p), scheme, strings.Join(bad, "; ")), nil)
 	}
-}
-
-// serverPort returns the port of an upstream{} server line; a server
-// without one is port 80 (explicit is false then). Stream servers always
-// name one.
-func serverPort(s *config.Directive) (port string, explicit bool) {
-	a := s.Arg(0)
-	if strings.HasPrefix(a, "unix:") {
-		return "", true
-	}
-	if strings.HasPrefix(a, "[") {
-		if i := strings.Index(a, "]:"); i >= 0 {
-			return a[i+2:], true
-		}
-		return "80", false
-	}
-	if i := strings.LastIndexByte(a, ':'); i >= 0 && strings.Count(a, ":") == 1 {
-		return a[i+1:], true
-	}
-	return "80", false
 }

@@ -144,7 +144,7 @@ func runNGX110(pass *rule.Pass) {
 			sev = rule.Info
 		}
 		var fix *rule.Fix
-		if name, why, ok := onlyServerName(p); ok && hostFromServerNames(d.Arg(0)) {
+		if name, why, ok := onlyServerName(p); ok && model.IsClientHost(d.Arg(0)) {
 			var reason string
 			fix, reason = planFix(pass.Model, p, fmt.Sprintf("send and verify %s (%s)", name, why), true, setting{"ssl_name", quoteIfNeeded(name)})
 			if fix == nil {
@@ -161,7 +161,7 @@ func onlyServerName(p *model.Proxy) (string, string, bool) {
 	if s == nil || s.Kind != model.KindServer {
 		return "", "", false
 	}
-	names, patterns := serverHosts(s.ServerNames())
+	names, patterns := model.PlainServerNames(s.ServerNames())
 	if len(names) == 1 && len(patterns) == 0 {
 		return names[0], "the server's only server_name", true
 	}

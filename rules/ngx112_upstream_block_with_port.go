@@ -61,7 +61,7 @@ func runNGX112(pass *rule.Pass) {
 			target(p), u.Name, at(u.Node), p.Port, u.Name, p.Port)
 		same := len(u.Servers) > 0
 		for _, s := range u.Servers {
-			if port, explicit := serverPort(s); !explicit || port != p.Port {
+			if port, explicit := model.ParseUpstreamServer(s).EffectivePort(); !explicit || port != p.Port {
 				same = false
 			}
 		}

@@ -144,8 +144,9 @@ func runNGX201(pass *rule.Pass) {
 	}
 	for _, u := range allUpstreams(m) {
 		for _, s := range u.Servers {
-			host, _ := splitServer(s.Arg(0))
-			if !staticName(host) || hasParam(s, "resolve") {
+			member := model.ParseUpstreamServer(s)
+			host := member.Host
+			if !staticName(host) || member.Resolve {
 				continue
 			}
 			sev, what := dnsSeverity(host)
@@ -262,33 +263,4 @@ func allUpstreams(m *model.Model) []*model.Upstream {
 		}
 	}
 	return out
-}
-
-// splitServer splits an upstream server address into host and port.
-func splitServer(a string) (host, port string) {
-	if strings.HasPrefix(a, "unix:") {
-		return "", ""
-	}
-	if strings.HasPrefix(a, "[") {
-		if i := strings.Index(a, "]"); i > 0 {
-			return a[1:i], strings.TrimPrefix(a[i+1:], ":")
-		}
-	}
-	if i := strings.LastIndexByte(a, ':'); i >= 0 && strings.Count(a, ":") == 1 {
-		return a[:i], a[i+1:]
-	}
-	return a, ""
-}
-
-// hasParam reports whether a directive has a bare parameter.
-func hasParam(d *config.Directive, name string) bool {
-	if len(d.Args) < 2 {
-		return false
-	}
-	for _, a := range d.Values()[1:] {
-		if strings.EqualFold(a, name) {
-			return true
-		}
-	}
-	return false
 }

@@ -95,7 +95,7 @@ func runNGX203(pass *rule.Pass) {
 		}
 		var resolving []*config.Directive
 		for _, s := range u.Servers {
-			if hasParam(s, "resolve") {
+			if model.ParseUpstreamServer(s).Resolve {
 				resolving = append(resolving, s)
 			}
 		}
@@ -177,7 +177,7 @@ func otherResolverUse(m *model.Model, s *model.Scope, r *config.Directive) bool 
 		case n == "ssl_stapling" && strings.EqualFold(d.Arg(0), "on"),
 			n == "ssl_ocsp" && !strings.EqualFold(d.Arg(0), "off"),
 			strings.Contains(n, "lua"), strings.HasPrefix(n, "js_"), strings.HasPrefix(n, "perl"),
-			n == "server" && hasParam(d, "resolve"):
+			n == "server" && model.ParseUpstreamServer(d).Resolve:
 			used = true
 		}
 		return !used

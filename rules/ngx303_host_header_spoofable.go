@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/ngxlint/ngxlint/nginx/config"
 	"github.com/ngxlint/ngxlint/nginx/model"
 	"github.com/ngxlint/ngxlint/rules/rule"
 )
@@ -82,8 +81,8 @@ func defaultPortsOnly(m *model.Model, s *model.Scope) (string, bool) {
 	}
 	var other []string
 	for _, srv := range servers {
-		for _, l := range srv.Own("listen") {
-			if p := listenPort(l); p != "80" && p != "443" && !containsFold(other, p) {
+		for _, l := range srv.Listens() {
+			if p := listenPort(l.Address); p != "80" && p != "443" && !containsFold(other, p) {
 				other = append(other, p)
 			}
 		}
@@ -91,32 +90,11 @@ func defaultPortsOnly(m *model.Model, s *model.Scope) (string, bool) {
 	return strings.Join(other, ", "), len(other) == 0
 }
 
-// listenPort returns a listen directive's port ("80" when it names none).
-func listenPort(l *config.Directive) string {
-	a := l.Arg(0)
-	if strings.HasPrefix(a, "unix:") {
+// listenPort returns a listen address's port ("80" when it names none,
+// "unix" for a socket).
+func listenPort(a model.Address) string {
+	if a.IsUnix() {
 		return "unix"
 	}
-	if strings.HasPrefix(a, "[") {
-		if i := strings.Index(a, "]:"); i >= 0 {
-			return a[i+2:]
-		}
-		return "80"
-	}
-	if i := strings.LastIndexByte(a, ':'); i >= 0 {
-		return a[i+1:]
-	}
-	if model.IsIP(a) || strings.ContainsAny(a, ".") && !isDigits(a) {
-		return "80"
-	}
-	return a
-}
-
-func isDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return s != ""
+	return a.Port
 }

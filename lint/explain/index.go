@@ -118,11 +118,11 @@ func NewIndex(res *lint.Result) *Index {
 		ix.byName[n] = append(ix.byName[n], s)
 	}
 	for _, s := range m.StreamServers {
-		for _, d := range s.Own("listen") {
-			if len(d.Args) == 0 {
+		for _, l := range s.Listens() {
+			if len(l.Directive.Args) == 0 {
 				continue
 			}
-			h, p := splitListen(d.Arg(0))
+			h, p := listenHostPort(l.Address)
 			ix.streams = append(ix.streams, listen{server: s, host: h, port: p})
 		}
 	}
@@ -153,40 +153,13 @@ func ServerNameVar(s *model.Scope) string {
 	return strings.ToLower(strings.TrimPrefix(n, "."))
 }
 
-// splitListen reads a listen address: "8443", "127.0.0.1:8443",
-// "[::1]:8443", "*:8443", "localhost", "unix:/path".
-func splitListen(a string) (host, port string) {
-	if strings.HasPrefix(a, "unix:") {
-		return a, ""
+// listenHostPort gives a listen address as the log mapper compares it:
+// a socket by its whole text, else host ("" for a bare port) and port.
+func listenHostPort(a model.Address) (host, port string) {
+	if a.IsUnix() {
+		return a.String(), ""
 	}
-	if isPort(a) {
-		return "", a
-	}
-	if strings.HasPrefix(a, "[") {
-		if i := strings.IndexByte(a, ']'); i > 0 {
-			host = a[1:i]
-			if strings.HasPrefix(a[i+1:], ":") {
-				port = a[i+2:]
-			}
-			return host, port
-		}
-	}
-	if i := strings.LastIndexByte(a, ':'); i >= 0 {
-		return a[:i], a[i+1:]
-	}
-	return a, "80"
-}
-
-func isPort(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
+	return a.Host, a.Port
 }
 
 func wildcardHost(h string) bool {
@@ -283,7 +256,7 @@ func (ix *Index) streamServer(addr string) *model.Scope {
 	if addr == "" {
 		return nil
 	}
-	host, port := splitListen(addr)
+	host, port := listenHostPort(model.ParseListenAddress(addr))
 	var wild *model.Scope
 	for _, l := range ix.streams {
 		if l.port != port {
@@ -340,7 +313,8 @@ func (ix *Index) pickProxy(loc *model.Scope, upstream string) *model.Proxy {
 		return ps[0]
 	}
 	scheme, hostport := splitUpstream(upstream)
-	host, port := splitHostPortLoose(hostport)
+	a := model.ParseAddress(hostport)
+	host, port := a.Host, a.Port
 	best, bestScore := ps[0], -1
 	for _, p := range ps {
 		score := 0
@@ -383,8 +357,8 @@ func proxyHasPeer(p *model.Proxy, host, port string) bool {
 			return true
 		}
 		for _, s := range p.Upstream.Servers {
-			h, pt := splitHostPortLoose(s.Arg(0))
-			if strings.EqualFold(h, host) && (pt == "" || port == "" || pt == port) {
+			a := model.ParseAddress(s.Arg(0))
+			if strings.EqualFold(a.Host, host) && (a.Port == "" || port == "" || a.Port == port) {
 				return true
 			}
 		}
@@ -532,20 +506,4 @@ func UpstreamKey(u string) string {
 		return hp
 	}
 	return scheme + "://" + hp
-}
-
-func splitHostPortLoose(hp string) (host, port string) {
-	if strings.HasPrefix(hp, "[") {
-		if i := strings.IndexByte(hp, ']'); i > 0 {
-			host = hp[1:i]
-			if strings.HasPrefix(hp[i+1:], ":") {
-				port = hp[i+2:]
-			}
-			return host, port
-		}
-	}
-	if i := strings.LastIndexByte(hp, ':'); i >= 0 && strings.Count(hp, ":") == 1 {
-		return hp[:i], hp[i+1:]
-	}
-	return hp, ""
 }

@@ -266,11 +266,9 @@ func MatchServer(servers []*Scope, host string) *Scope {
 // DefaultServer returns the server marked default_server, else the first.
 func DefaultServer(servers []*Scope) *Scope {
 	for _, s := range servers {
-		for _, l := range s.Own("listen") {
-			for _, a := range l.Values() {
-				if a == "default_server" || a == "default" {
-					return s
-				}
+		for _, l := range s.Listens() {
+			if l.DefaultServer {
+				return s
 			}
 		}
 	}
@@ -280,16 +278,17 @@ func DefaultServer(servers []*Scope) *Scope {
 	return nil
 }
 
+// stripPort drops the port from a Host value; an IPv6 host keeps its
+// brackets, as nginx compares it with server names.
 func stripPort(h string) string {
+	a := ParseAddress(h)
+	if a.IsUnix() {
+		return h
+	}
 	if strings.HasPrefix(h, "[") {
-		if i := strings.IndexByte(h, ']'); i > 0 {
-			return h[:i+1]
-		}
+		return "[" + a.Host + "]"
 	}
-	if i := strings.LastIndexByte(h, ':'); i >= 0 && strings.Count(h, ":") == 1 {
-		return h[:i]
-	}
-	return h
+	return a.Host
 }
 
 // SampleURI proposes a request path that nginx routes to loc, so the

@@ -465,8 +465,8 @@ func parseTarget(u string) (scheme string, tls bool, host, port string, unix boo
 		hostport = hostport[:i]
 	}
 	hostport = cutURIVariables(hostport)
-	host, port = splitHostPort(hostport)
-	return scheme, tls, host, port, false
+	a := ParseAddress(hostport)
+	return scheme, tls, a.Host, a.Port, false
 }
 
 // singleVariable reports whether s is exactly one variable reference,
@@ -566,7 +566,8 @@ func (m *Model) streamProxy(s *Scope, d *config.Directive) *Proxy {
 		p.HostKind = HostUnix
 		return p
 	}
-	p.Host, p.Port = splitHostPort(p.URL)
+	a := ParseAddress(p.URL)
+	p.Host, p.Port = a.Host, a.Port
 	m.classify(p, m.StreamUpstreams)
 	return p
 }
@@ -594,23 +595,6 @@ func hostKind(host string, ups map[string]*Upstream) (HostKind, *Upstream) {
 	return HostName, nil
 }
 
-// splitHostPort splits "host:port", "[v6]:port", "host".
-func splitHostPort(hp string) (host, port string) {
-	if strings.HasPrefix(hp, "[") {
-		if i := strings.IndexByte(hp, ']'); i > 0 {
-			host = hp[1:i]
-			if strings.HasPrefix(hp[i+1:], ":") {
-				port = hp[i+2:]
-			}
-			return
-		}
-	}
-	if i := strings.LastIndexByte(hp, ':'); i >= 0 && strings.Count(hp, ":") == 1 {
-		return hp[:i], hp[i+1:]
-	}
-	return hp, ""
-}
-
 // variableValues finds what a host like "$cdn" can be (see rawValues). A
 // host that is more than one variable reference (e.g. "$a.example.com")
 // has no known values. A computed value is kept as a HostVariable entry so
@@ -626,9 +610,13 @@ func (m *Model) variableValues(p *Proxy, ups map[string]*Upstream) []Value {
 			out = append(out, Value{Host: r.text, Kind: HostVariable, Source: r.src})
 			continue
 		}
-		h, port := splitHostPort(r.text)
-		k, u := hostKind(h, ups)
-		out = append(out, Value{Host: h, Port: port, Kind: k, Upstream: u, Source: r.src})
+		a := ParseAddress(r.text)
+		if a.IsUnix() {
+			out = append(out, Value{Host: r.text, Kind: HostUnix, Source: r.src})
+			continue
+		}
+		k, u := hostKind(a.Host, ups)
+		out = append(out, Value{Host: a.Host, Port: a.Port, Kind: k, Upstream: u, Source: r.src})
 	}
 	return out
 }
