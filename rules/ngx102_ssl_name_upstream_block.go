@@ -54,27 +54,6 @@ server {
 	Run: runNGX102,
 })
 
-// labelLike reports whether an upstream block's name is an internal label
-// rather than the host its servers answer for: a name without a dot, or a
-// block whose servers are host names that do not include it.
-func labelLike(u *model.Upstream) bool {
-	if !strings.Contains(u.Name, ".") {
-		return true
-	}
-	hosts := 0
-	for _, s := range u.Servers {
-		h, _, _ := strings.Cut(s.Arg(0), ":")
-		if model.IsIP(h) || strings.HasPrefix(s.Arg(0), "unix:") || strings.HasPrefix(s.Arg(0), "[") {
-			continue
-		}
-		hosts++
-		if strings.EqualFold(h, u.Name) {
-			return false
-		}
-	}
-	return hosts > 0
-}
-
 func runNGX102(pass *rule.Pass) {
 	for _, p := range tlsProxies(pass.Model) {
 		var u *model.Upstream

@@ -89,12 +89,3 @@ func runNGX202(pass *rule.Pass) {
 		}
 	}
 }
-
-func containsFold(list []string, s string) bool {
-	for _, x := range list {
-		if strings.EqualFold(x, s) {
-			return true
-		}
-	}
-	return false
-}
