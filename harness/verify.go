@@ -29,6 +29,10 @@ import (
 	"github.com/ngxlint/ngxlint/nginx/config"
 	"github.com/ngxlint/ngxlint/nginx/errlog"
 	"github.com/ngxlint/ngxlint/nginx/model"
+
+	// the checks the harness lints and fixes with, and whose log classes
+	// it reports, register themselves with the framework
+	_ "github.com/ngxlint/ngxlint/rules"
 	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
@@ -1061,9 +1065,11 @@ func classify(text string) []LogLine {
 		ll := LogLine{Level: e.Level.String(), Text: strings.TrimSpace(line), Rules: []string{}}
 		if c, ok := errlog.Classify(e); ok {
 			ll.Class = c.Slug
-			ll.Rules = append(ll.Rules, c.Rules...)
+			for _, r := range rule.ForLogClass(c.Slug) {
+				ll.Rules = append(ll.Rules, r.ID)
+			}
 		} else {
-			ll.Class = "unclassified"
+			ll.Class = errlog.SlugUnclassified
 		}
 		out = append(out, ll)
 	}

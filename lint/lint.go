@@ -24,6 +24,13 @@ type Options struct {
 	// nginx.Latest.
 	Version  nginx.Version
 	Settings rule.Settings
+	// Model is the tree's model when the caller has built it already (to
+	// map error logs to it); nil builds it.
+	Model *model.Model
+	// Logs are the error.log groups mapped to Model: the run's log
+	// evidence. Rules see them (Pass.Logs); the findings that explain a
+	// group get it as Evidence, and NGX900 reports the rest.
+	Logs []*rule.LogGroup
 }
 
 // Result of a run.
@@ -45,13 +52,32 @@ func Run(t *config.Tree, opts Options) *Result {
 	if rs == nil {
 		rs = rule.All()
 	}
+	var early, late []*rule.Rule
 	enabled := map[string]bool{}
 	for _, r := range rs {
 		enabled[r.ID] = true
+		if r.LogDriven {
+			late = append(late, r)
+		} else {
+			early = append(early, r)
+		}
 	}
-	m := model.Build(t)
-	fs := rule.Run(m, rs, opts.Version, opts.Settings)
-	fs = append(fs, suppress(t, fs, enabled)...)
+	m := opts.Model
+	if m == nil {
+		m = model.Build(t)
+	}
+	sup := newSuppressions(t)
+	fs := rule.Run(m, early, opts.Version, opts.Settings, opts.Logs)
+	sup.apply(fs)
+	if len(opts.Logs) > 0 {
+		attachEvidence(m, fs, opts.Logs)
+	}
+	if len(late) > 0 && len(opts.Logs) > 0 {
+		lf := rule.Run(m, late, opts.Version, opts.Settings, opts.Logs)
+		sup.apply(lf)
+		fs = append(fs, lf...)
+	}
+	fs = append(fs, sup.findings(enabled, len(opts.Logs) > 0)...)
 	for i := range fs {
 		if s, ok := opts.Severity[fs[i].Rule.ID]; ok {
 			fs[i].Severity = s
@@ -112,156 +138,6 @@ func Sort(fs []rule.Finding) {
 		}
 		return fs[i].Rule.ID < fs[j].Rule.ID
 	})
-}
-
-// suppression is one `# ngxlint:ignore RULES reason` comment.
-type suppression struct {
-	c      *config.Comment
-	rules  []*rule.Rule
-	cover  *config.Directive
-	reason string
-	used   map[string]bool
-}
-
-// parseIgnore reads "ngxlint:ignore NGX101,NGX104 reason".
-func parseIgnore(text string) (ids []string, reason string, ok bool) {
-	t := strings.TrimSpace(text)
-	if !strings.HasPrefix(t, "ngxlint:ignore") {
-		return nil, "", false
-	}
-	t = strings.TrimSpace(strings.TrimPrefix(t, "ngxlint:ignore"))
-	t = strings.TrimPrefix(t, "=")
-	list, rest, _ := strings.Cut(t, " ")
-	for _, id := range strings.Split(list, ",") {
-		if id = strings.TrimSpace(id); id != "" {
-			ids = append(ids, id)
-		}
-	}
-	// A second '#' starts a comment on the comment (fixtures' `# want`).
-	if i := strings.Index(rest, "#"); i >= 0 {
-		rest = rest[:i]
-	}
-	rest = strings.TrimSpace(rest)
-	rest = strings.TrimSpace(strings.TrimPrefix(rest, "--"))
-	return ids, rest, true
-}
-
-// suppress marks covered findings and returns the findings about the
-// suppressions themselves (missing reason, unknown rule, unused).
-func suppress(t *config.Tree, fs []rule.Finding, enabled map[string]bool) []rule.Finding {
-	var sups []*suppression
-	var meta []rule.Finding
-	for _, f := range t.Files {
-		for _, c := range f.Comments {
-			ids, reason, ok := parseIgnore(c.Text())
-			if !ok {
-				continue
-			}
-			s := &suppression{c: c, reason: reason, used: map[string]bool{}}
-			for _, id := range ids {
-				r, ok := rule.Lookup(id)
-				if !ok {
-					meta = append(meta, commentFinding(NGX003, c, "ngxlint:ignore names unknown rule "+id))
-					continue
-				}
-				s.rules = append(s.rules, r)
-			}
-			s.cover = covered(c)
-			if reason == "" {
-				meta = append(meta, commentFinding(NGX001, c, "ngxlint:ignore without a reason: say why the finding is safe to ignore"))
-			}
-			sups = append(sups, s)
-		}
-	}
-	if len(sups) == 0 {
-		return meta
-	}
-	for i := range fs {
-		f := &fs[i]
-		if f.Node == nil {
-			continue
-		}
-		for _, s := range sups {
-			if s.cover == nil || !within(f.Node, s.cover) {
-				continue
-			}
-			for _, r := range s.rules {
-				if r == f.Rule {
-					f.Suppressed = true
-					f.SuppressReason = s.reason
-					s.used[r.ID] = true
-				}
-			}
-		}
-	}
-	for _, s := range sups {
-		for _, r := range s.rules {
-			// Rules without Run (NGX900) are reported after the run from
-			// outside evidence; SuppressLate handles their comments.
-			if !s.used[r.ID] && enabled[r.ID] && r.Run != nil {
-				meta = append(meta, commentFinding(NGX002, s.c, "ngxlint:ignore "+r.ID+" suppresses nothing here; remove it"))
-			}
-		}
-	}
-	return meta
-}
-
-// SuppressLate applies ignore comments to findings added after Run, such
-// as NGX900 from error-log evidence, so they can be suppressed like any
-// other finding.
-func SuppressLate(t *config.Tree, fs []rule.Finding) {
-	var late []rule.Finding
-	var idx []int
-	for i, f := range fs {
-		if !f.Suppressed && f.Rule.Run == nil && f.Node != nil {
-			late = append(late, f)
-			idx = append(idx, i)
-		}
-	}
-	if len(late) == 0 {
-		return
-	}
-	suppress(t, late, map[string]bool{})
-	for j, i := range idx {
-		fs[i].Suppressed, fs[i].SuppressReason = late[j].Suppressed, late[j].SuppressReason
-	}
-}
-
-func commentFinding(r *rule.Rule, c *config.Comment, msg string) rule.Finding {
-	return rule.Finding{Rule: r, Severity: r.Severity, Message: msg, File: c.File, Start: c.Start, End: c.End}
-}
-
-// covered returns the statement a suppression comment covers: the one it
-// ends the line of, the block whose opening line it sits on, or the one on
-// the next line.
-func covered(c *config.Comment) *config.Directive {
-	line := c.Line()
-	if c.Inline() {
-		return c.Prev
-	}
-	if o := c.Owner; o != nil && o.File == c.File && o.IsBlock() && c.File.Position(o.BlockOpen).Line == line {
-		return o
-	}
-	if c.Next != nil && c.Next.File == c.File && c.File.Position(c.Next.Start).Line == line+1 {
-		return c.Next
-	}
-	return nil
-}
-
-// within reports whether n is d, inside d's block, or inside a file that
-// the include directive d loaded (at any depth).
-func within(n, d *config.Directive) bool {
-	for x := n; x != nil; x = x.Parent {
-		if x == d {
-			return true
-		}
-		for _, via := range x.Chain() {
-			if via == d {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // AtLeast keeps the findings of severity sev or more severe: fix and

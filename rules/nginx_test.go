@@ -21,12 +21,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ngxlint/ngxlint/internal/rulestest"
 	"github.com/ngxlint/ngxlint/lint"
 	"github.com/ngxlint/ngxlint/lint/fix"
 	"github.com/ngxlint/ngxlint/nginx"
 	"github.com/ngxlint/ngxlint/nginx/config"
 	"github.com/ngxlint/ngxlint/rules/rule"
-	"github.com/ngxlint/ngxlint/rules/rulestest"
 )
 
 // TestFixturesNginx runs `nginx -t` on every rule fixture and on what all

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ngxlint/ngxlint/nginx/errlog"
 	"github.com/ngxlint/ngxlint/nginx/model"
 	"github.com/ngxlint/ngxlint/rules/rule"
 )
@@ -11,10 +12,11 @@ import (
 // NGX101 catches the outage that motivated ngxlint: a TLS upstream reached
 // by name while nginx sends no SNI, which SNI-only edges refuse.
 var NGX101 = rule.Register(&rule.Rule{
-	ID:       "NGX101",
-	Slug:     "ssl-server-name-off",
-	Severity: rule.Error,
-	Summary:  "TLS upstream addressed by name, but *_ssl_server_name is off: nginx sends no SNI",
+	ID:         "NGX101",
+	Slug:       "ssl-server-name-off",
+	Severity:   rule.Error,
+	Summary:    "TLS upstream addressed by name, but *_ssl_server_name is off: nginx sends no SNI",
+	LogClasses: []string{errlog.SlugAlertHandshakeFailure, errlog.SlugPeerClosed, errlog.SlugPeerReset, errlog.SlugHandshakeTimeout},
 	Doc: rule.Doc{
 		Problem: "`proxy_pass https://…` (or `grpc_pass grpcs://…`, `uwsgi_pass suwsgi://…`, stream `proxy_ssl on`) " +
 			"targets a host name, an `upstream{}` block or a variable, and the effective `proxy_ssl_server_name` is off. " +

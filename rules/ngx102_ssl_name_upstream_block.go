@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ngxlint/ngxlint/nginx/errlog"
 	"github.com/ngxlint/ngxlint/nginx/model"
 	"github.com/ngxlint/ngxlint/rules/rule"
 )
@@ -11,10 +12,11 @@ import (
 // NGX102 catches the ingress-nginx#3427 class: SNI switched on, but the
 // name nginx sends is an upstream{} block's label.
 var NGX102 = rule.Register(&rule.Rule{
-	ID:       "NGX102",
-	Slug:     "ssl-name-upstream-block",
-	Severity: rule.Error,
-	Summary:  "TLS upstream is an upstream{} block and *_ssl_name is unset: nginx sends and verifies the block's name",
+	ID:         "NGX102",
+	Slug:       "ssl-name-upstream-block",
+	Severity:   rule.Error,
+	Summary:    "TLS upstream is an upstream{} block and *_ssl_name is unset: nginx sends and verifies the block's name",
+	LogClasses: []string{errlog.SlugAlertHandshakeFailure, errlog.SlugAlertUnrecognizedName, errlog.SlugPeerClosed, errlog.SlugPeerReset, errlog.SlugNameMismatch},
 	Doc: rule.Doc{
 		Problem: "SNI (`proxy_ssl_server_name on`) or verification (`proxy_ssl_verify on`) is active, `proxy_ssl_name` is unset, " +
 			"and `proxy_pass https://NAME` names an `upstream NAME {}` block. nginx then uses the block's name as the SNI and " +

@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 
+	"github.com/ngxlint/ngxlint/nginx/errlog"
 	"github.com/ngxlint/ngxlint/nginx/model"
 	"github.com/ngxlint/ngxlint/rules/rule"
 )
@@ -10,10 +11,11 @@ import (
 // NGX103 catches TLS upstreams addressed by IP, for which nginx can never
 // send SNI and verification checks the IP as a DNS name.
 var NGX103 = rule.Register(&rule.Rule{
-	ID:       "NGX103",
-	Slug:     "ssl-name-ip-literal",
-	Severity: rule.Error,
-	Summary:  "TLS upstream is an IP literal and *_ssl_name is unset: no SNI is ever sent, and verification checks the IP",
+	ID:         "NGX103",
+	Slug:       "ssl-name-ip-literal",
+	Severity:   rule.Error,
+	Summary:    "TLS upstream is an IP literal and *_ssl_name is unset: no SNI is ever sent, and verification checks the IP",
+	LogClasses: []string{errlog.SlugAlertHandshakeFailure, errlog.SlugAlertUnrecognizedName, errlog.SlugPeerClosed, errlog.SlugPeerReset, errlog.SlugNameMismatch},
 	Doc: rule.Doc{
 		Problem: "SNI or verification is on, `proxy_ssl_name` is unset, and the target is an IPv4 or IPv6 literal " +
 			"(`proxy_pass https://10.0.0.5;`). As per RFC 6066 nginx never puts an IP in SNI, so `proxy_ssl_server_name on` " +

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ngxlint/ngxlint/nginx/errlog"
 	"github.com/ngxlint/ngxlint/nginx/model"
 	"github.com/ngxlint/ngxlint/rules/rule"
 )
@@ -11,10 +12,11 @@ import (
 // NGX104 catches the blog's custom-domain-on-a-CDN case: SNI is on, but
 // it carries the CDN host name while the edge serves the site's own name.
 var NGX104 = rule.Register(&rule.Rule{
-	ID:       "NGX104",
-	Slug:     "ssl-name-host-mismatch",
-	Severity: rule.Warning,
-	Summary:  "SNI is on but *_ssl_name is unset, and the Host sent upstream differs from the proxy_pass host",
+	ID:         "NGX104",
+	Slug:       "ssl-name-host-mismatch",
+	Severity:   rule.Warning,
+	Summary:    "SNI is on but *_ssl_name is unset, and the Host sent upstream differs from the proxy_pass host",
+	LogClasses: []string{errlog.SlugPrematureClose},
 	Doc: rule.Doc{
 		Problem: "`proxy_ssl_server_name on` without `proxy_ssl_name`: nginx sends the proxy_pass host " +
 			"(`d1234567890.cloudfront.net`) as SNI, while `proxy_set_header Host` sends another name (`example.com`). " +

@@ -3,16 +3,18 @@ package rules
 import (
 	"fmt"
 
+	"github.com/ngxlint/ngxlint/nginx/errlog"
 	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
 // NGX106 catches verification switched on without a CA bundle: nginx
 // refuses to start and its message names no file or line.
 var NGX106 = rule.Register(&rule.Rule{
-	ID:       "NGX106",
-	Slug:     "ssl-verify-without-ca",
-	Severity: rule.Error,
-	Summary:  "*_ssl_verify on without *_ssl_trusted_certificate: nginx refuses to start, and says not where",
+	ID:         "NGX106",
+	Slug:       "ssl-verify-without-ca",
+	Severity:   rule.Error,
+	Summary:    "*_ssl_verify on without *_ssl_trusted_certificate: nginx refuses to start, and says not where",
+	LogClasses: []string{errlog.SlugNoTrustedCertificate},
 	Doc: rule.Doc{
 		Problem: "The effective `proxy_ssl_verify` is on where nginx prepares an upstream TLS context (an `https://` " +
 			"target, `grpcs://`, `suwsgi://`, stream `proxy_ssl on`, or any http proxy target with variables), and no " +

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/ngxlint/ngxlint/nginx/errlog"
 	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
@@ -11,10 +12,11 @@ import (
 // a certificate with two intermediates fails with an error that reads
 // like a wrong CA.
 var NGX107 = rule.Register(&rule.Rule{
-	ID:       "NGX107",
-	Slug:     "ssl-verify-depth-low",
-	Severity: rule.Info,
-	Summary:  "*_ssl_verify on with *_ssl_verify_depth 1 (the default): chains with two intermediates fail with verify error 20",
+	ID:         "NGX107",
+	Slug:       "ssl-verify-depth-low",
+	Severity:   rule.Info,
+	Summary:    "*_ssl_verify on with *_ssl_verify_depth 1 (the default): chains with two intermediates fail with verify error 20",
+	LogClasses: []string{errlog.SlugVerifyError},
 	Doc: rule.Doc{
 		Problem: "Upstream verification is on and the effective `proxy_ssl_verify_depth` is 1, nginx's default (or 0). " +
 			"Depth 1 accepts the leaf, one intermediate and the trusted root; a chain with two intermediates " +

@@ -5,16 +5,18 @@ import (
 	"strings"
 
 	"github.com/ngxlint/ngxlint/nginx"
+	"github.com/ngxlint/ngxlint/nginx/errlog"
 	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
 // NGX108 catches upstream protocol sets that fail modern upstreams or keep
 // deprecated versions on, including nginx's own defaults before 1.27.3.
 var NGX108 = rule.Register(&rule.Rule{
-	ID:       "NGX108",
-	Slug:     "ssl-protocols-weak",
-	Severity: rule.Warning,
-	Summary:  "*_ssl_protocols (explicit or nginx's default for the version) allows SSLv3/TLSv1/TLSv1.1 (warning), lacks TLSv1.3 (info), or both TLSv1.2 and TLSv1.3 (error)",
+	ID:         "NGX108",
+	Slug:       "ssl-protocols-weak",
+	Severity:   rule.Warning,
+	Summary:    "*_ssl_protocols (explicit or nginx's default for the version) allows SSLv3/TLSv1/TLSv1.1 (warning), lacks TLSv1.3 (info), or both TLSv1.2 and TLSv1.3 (error)",
+	LogClasses: []string{errlog.SlugAlertHandshakeFailure, errlog.SlugAlertProtocolVersion, errlog.SlugNoProtocols, errlog.SlugHandshakeFailed},
 	Doc: rule.Doc{
 		Problem: "The protocol versions nginx offers a TLS upstream — the effective `proxy_ssl_protocols`, or nginx's default " +
 			"for the `--nginx-version` when none is set — enable SSLv2, SSLv3, TLSv1 or TLSv1.1, or leave out TLSv1.3, or " +

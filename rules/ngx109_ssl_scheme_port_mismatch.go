@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ngxlint/ngxlint/nginx/errlog"
 	"github.com/ngxlint/ngxlint/nginx/model"
 	"github.com/ngxlint/ngxlint/rules/rule"
 )
@@ -11,10 +12,11 @@ import (
 // NGX109 catches a scheme that does not match the port: TLS to a port
 // that speaks plain HTTP, or plain HTTP to the TLS port.
 var NGX109 = rule.Register(&rule.Rule{
-	ID:       "NGX109",
-	Slug:     "ssl-scheme-port-mismatch",
-	Severity: rule.Warning,
-	Summary:  "https:// (or grpcs://, suwsgi://, proxy_ssl on) to port 80 or 8080, or http:// (grpc://) to port 443",
+	ID:         "NGX109",
+	Slug:       "ssl-scheme-port-mismatch",
+	Severity:   rule.Warning,
+	Summary:    "https:// (or grpcs://, suwsgi://, proxy_ssl on) to port 80 or 8080, or http:// (grpc://) to port 443",
+	LogClasses: []string{errlog.SlugWrongVersionNumber},
 	Doc: rule.Doc{
 		Problem: "The proxy target's scheme and port disagree: `proxy_pass https://origin.example.net:80;` or `:8080`, " +
 			"`proxy_pass http://origin.example.net:443;`, the same through an `upstream{}` block's `server` lines " +

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/ngxlint/ngxlint/nginx/config"
+	"github.com/ngxlint/ngxlint/nginx/errlog"
 	"github.com/ngxlint/ngxlint/nginx/model"
 	"github.com/ngxlint/ngxlint/rules/rule"
 )
@@ -14,10 +15,11 @@ import (
 // picks the SNI nginx sends and the name the certificate is checked
 // against.
 var NGX110 = rule.Register(&rule.Rule{
-	ID:       "NGX110",
-	Slug:     "ssl-name-client-controlled",
-	Severity: rule.Warning,
-	Summary:  "*_ssl_name is built from client-controlled variables ($http_host, $http_*, $arg_*, $cookie_*, …; $host: info): the client picks the SNI and the verified name",
+	ID:         "NGX110",
+	Slug:       "ssl-name-client-controlled",
+	Severity:   rule.Warning,
+	Summary:    "*_ssl_name is built from client-controlled variables ($http_host, $http_*, $arg_*, $cookie_*, …; $host: info): the client picks the SNI and the verified name",
+	LogClasses: []string{errlog.SlugAlertUnrecognizedName, errlog.SlugNameMismatch},
 	Doc: rule.Doc{
 		Problem: "The effective `proxy_ssl_name` (with SNI or verification on) contains a variable the client sets: " +
 			"`$http_host` and any `$http_*` header, `$arg_*`, `$cookie_*`, `$request_uri`, `$uri`, `$args`, or a `map` " +

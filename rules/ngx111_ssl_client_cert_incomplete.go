@@ -3,6 +3,7 @@ package rules
 import (
 	"fmt"
 
+	"github.com/ngxlint/ngxlint/nginx/errlog"
 	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
@@ -10,10 +11,11 @@ import (
 // certificate without its key, and silently sends nothing for a key
 // without its certificate.
 var NGX111 = rule.Register(&rule.Rule{
-	ID:       "NGX111",
-	Slug:     "ssl-client-cert-incomplete",
-	Severity: rule.Error,
-	Summary:  "*_ssl_certificate without *_ssl_certificate_key, or the key without the certificate (effective values)",
+	ID:         "NGX111",
+	Slug:       "ssl-client-cert-incomplete",
+	Severity:   rule.Error,
+	Summary:    "*_ssl_certificate without *_ssl_certificate_key, or the key without the certificate (effective values)",
+	LogClasses: []string{errlog.SlugAlertHandshakeFailure, errlog.SlugAlertClientCert, errlog.SlugClientCertNoKey},
 	Doc: rule.Doc{
 		Problem: "For an upstream TLS connection, the effective `proxy_ssl_certificate` has no effective " +
 			"`proxy_ssl_certificate_key`, or the key has no certificate. Each inherits on its own, so the pair can be " +

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ngxlint/ngxlint/nginx/errlog"
 	"github.com/ngxlint/ngxlint/nginx/model"
 	"github.com/ngxlint/ngxlint/rules/rule"
 )
@@ -11,10 +12,11 @@ import (
 // NGX112 catches a port on a proxy target that names an upstream{} block:
 // nginx refuses the configuration.
 var NGX112 = rule.Register(&rule.Rule{
-	ID:       "NGX112",
-	Slug:     "upstream-block-with-port",
-	Severity: rule.Error,
-	Summary:  "proxy_pass https://NAME:PORT where NAME is an upstream{} block: nginx refuses to start",
+	ID:         "NGX112",
+	Slug:       "upstream-block-with-port",
+	Severity:   rule.Error,
+	Summary:    "proxy_pass https://NAME:PORT where NAME is an upstream{} block: nginx refuses to start",
+	LogClasses: []string{errlog.SlugUpstreamPort},
 	Doc: rule.Doc{
 		Problem: "`proxy_pass https://backend:8443;` (or grpc_pass, uwsgi_pass, stream proxy_pass) names an " +
 			"`upstream backend {}` block together with a port. The ports belong on the block's `server` lines.",

@@ -6,6 +6,7 @@ import (
 
 	"github.com/ngxlint/ngxlint/nginx"
 	"github.com/ngxlint/ngxlint/nginx/config"
+	"github.com/ngxlint/ngxlint/nginx/errlog"
 	"github.com/ngxlint/ngxlint/nginx/model"
 	"github.com/ngxlint/ngxlint/rules/rule"
 )
@@ -14,10 +15,11 @@ import (
 // reload, and then keeps for good: fine for static hosts, an outage in
 // waiting for cloud load balancers whose addresses are reassigned.
 var NGX201 = rule.Register(&rule.Rule{
-	ID:       "NGX201",
-	Slug:     "upstream-dns-static",
-	Severity: rule.Info,
-	Summary:  "Upstream host name resolved only at start: a literal host in proxy_pass, or an upstream{} server without resolve (warning for cloud load balancers)",
+	ID:         "NGX201",
+	Slug:       "upstream-dns-static",
+	Severity:   rule.Info,
+	Summary:    "Upstream host name resolved only at start: a literal host in proxy_pass, or an upstream{} server without resolve (warning for cloud load balancers)",
+	LogClasses: []string{errlog.SlugHandshakeTimeout, errlog.SlugHostNotFound, errlog.SlugConnectFailed, errlog.SlugConnectTimeout},
 	Doc: rule.Doc{
 		Problem: "`proxy_pass https://api.example.net;` (any scheme, grpc, uwsgi, stream) or `server api.example.net:443;` " +
 			"in an `upstream{}` block without `resolve`. nginx resolves such names with the system resolver when it " +

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/ngxlint/ngxlint/nginx/errlog"
 	"github.com/ngxlint/ngxlint/nginx/model"
 	"github.com/ngxlint/ngxlint/rules/rule"
 )
@@ -11,10 +12,11 @@ import (
 // NGX202 catches a variable proxy target that needs DNS at request time
 // with no resolver to ask: every request through it gets 502.
 var NGX202 = rule.Register(&rule.Rule{
-	ID:       "NGX202",
-	Slug:     "upstream-no-resolver",
-	Severity: rule.Error,
-	Summary:  "Variable proxy_pass host that is not an upstream{} name, with no resolver in scope: 502 at request time",
+	ID:         "NGX202",
+	Slug:       "upstream-no-resolver",
+	Severity:   rule.Error,
+	Summary:    "Variable proxy_pass host that is not an upstream{} name, with no resolver in scope: 502 at request time",
+	LogClasses: []string{errlog.SlugNoResolver, errlog.SlugResolveNoResolver},
 	Doc: rule.Doc{
 		Problem: "`set $origin api.example.net; proxy_pass https://$origin;` (or a `map`, a whole URL in a variable, " +
 			"grpc, uwsgi, stream) where the host a variable holds is neither an `upstream{}` block's name nor an IP " +

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/ngxlint/ngxlint/nginx/config"
+	"github.com/ngxlint/ngxlint/nginx/errlog"
 	"github.com/ngxlint/ngxlint/nginx/model"
 	"github.com/ngxlint/ngxlint/rules/rule"
 )
@@ -14,10 +15,11 @@ import (
 // resolver no proxy consults, `resolve` that nginx refuses, and public
 // resolvers left to their own caching.
 var NGX203 = rule.Register(&rule.Rule{
-	ID:       "NGX203",
-	Slug:     "resolver-misconfigured",
-	Severity: rule.Warning,
-	Summary:  "resolver that no proxy uses (every proxy_pass in scope is literal); server … resolve without zone or resolver (error); public resolver without valid= (info)",
+	ID:         "NGX203",
+	Slug:       "resolver-misconfigured",
+	Severity:   rule.Warning,
+	Summary:    "resolver that no proxy uses (every proxy_pass in scope is literal); server … resolve without zone or resolver (error); public resolver without valid= (info)",
+	LogClasses: []string{errlog.SlugResolveFailed, errlog.SlugResolveNeedsZone, errlog.SlugResolveNoResolver, errlog.SlugResolverNotFound},
 	Doc: rule.Doc{
 		Problem: "Three cases. (1) A `resolver` whose scope has proxies, all with literal targets (host names, " +
 			"upstream{} blocks, IPs) and nothing else that asks DNS at run time (no variable target, no `server … " +

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ngxlint/ngxlint/nginx"
 	"github.com/ngxlint/ngxlint/nginx/config"
+	"github.com/ngxlint/ngxlint/nginx/errlog"
 	"github.com/ngxlint/ngxlint/nginx/model"
 	"github.com/ngxlint/ngxlint/rules/rule"
 )
@@ -15,10 +16,11 @@ import (
 // one proxy_set_header (or add_header, uwsgi_param, …) at an inner level
 // silently drops every one set further out.
 var NGX301 = rule.Register(&rule.Rule{
-	ID:       "NGX301",
-	Slug:     "proxy-headers-dropped",
-	Severity: rule.Warning,
-	Summary:  "An inner proxy_set_header (grpc_set_header, *_hide_header, *_pass_header, uwsgi_param, fastcgi_param, add_header) drops the outer level's list",
+	ID:         "NGX301",
+	Slug:       "proxy-headers-dropped",
+	Severity:   rule.Warning,
+	Summary:    "An inner proxy_set_header (grpc_set_header, *_hide_header, *_pass_header, uwsgi_param, fastcgi_param, add_header) drops the outer level's list",
+	LogClasses: []string{errlog.SlugPrematureClose},
 	Doc: rule.Doc{
 		Problem: "A location (or `if`, nested location, server) sets its own `proxy_set_header`, while an enclosing level " +
 			"sets others. nginx inherits these lists \"if and only if there are no directives defined on the current " +

@@ -3,28 +3,28 @@ package rules_test
 import (
 	"context"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/ngxlint/ngxlint/internal/rulestest"
 	"github.com/ngxlint/ngxlint/lint"
 	"github.com/ngxlint/ngxlint/lint/explain"
 	"github.com/ngxlint/ngxlint/lint/fix"
 	"github.com/ngxlint/ngxlint/nginx/config"
 	"github.com/ngxlint/ngxlint/nginx/errlog"
+	"github.com/ngxlint/ngxlint/nginx/model"
 	"github.com/ngxlint/ngxlint/rules"
 	"github.com/ngxlint/ngxlint/rules/rule"
-	"github.com/ngxlint/ngxlint/rules/rulestest"
 )
 
 // TestFixtures runs every rule over fixtures/rules/<ID>/ and checks the
 // `# want` comments there.
 func TestFixtures(t *testing.T) {
 	for _, r := range rule.All() {
-		if r.Run == nil {
+		if r.Run == nil || r.LogDriven {
 			continue
 		}
 		t.Run(r.ID, func(t *testing.T) {
@@ -37,10 +37,10 @@ func TestFixtures(t *testing.T) {
 // bad one must trigger the rule where its `# want` says, the good one
 // must not trigger it at all.
 //
-// A rule without Run whose doc carries a whole error.log line (NGX900) is
-// reported by `lint --error-log`, not by the driver: its bad example is
-// linted together with that line, as the CLI does, and must not trigger
-// the rule without it; its good example is the fixed config, after which
+// A log-driven rule whose doc carries a whole error.log line (NGX900)
+// judges the logs given to the run: its bad example is linted together
+// with that line, as `lint --error-log` does, and must not trigger the
+// rule without it; its good example is the fixed config, after which
 // production no longer logs the line, so it is linted without.
 func TestDocExamples(t *testing.T) {
 	for _, r := range rule.All() {
@@ -52,7 +52,7 @@ func TestDocExamples(t *testing.T) {
 			require.NotEmpty(t, r.Doc.Versions)
 			only := map[string]bool{r.ID: true}
 			_, logLine := errlog.Parse([]byte(r.Doc.LogLine))
-			fromLog := r.Run == nil && logLine
+			fromLog := r.LogDriven && logLine
 			for _, ex := range []struct {
 				name, src string
 				bad       bool
@@ -70,7 +70,7 @@ func TestDocExamples(t *testing.T) {
 				if fromLog {
 					assert.NotContains(t, rulestest.Got(got), r.ID, "%s example reports %s without an error log", ex.name, r.ID)
 					if ex.bad {
-						got = withErrorLog(t, res, r.Doc.LogLine)
+						got = withErrorLog(t, tree, r.Doc.LogLine)
 					}
 				}
 				assert.Empty(t, rulestest.Diff(want, rulestest.Got(got), only), "%s example", ex.name)
@@ -79,15 +79,16 @@ func TestDocExamples(t *testing.T) {
 	}
 }
 
-// withErrorLog adds what `ngxlint lint --error-log` adds for a log
+// withErrorLog lints a tree as `ngxlint lint --error-log` does for a log
 // holding line.
-func withErrorLog(t *testing.T, res *lint.Result, line string) []rule.Finding {
+func withErrorLog(t *testing.T, tree *config.Tree, line string) []rule.Finding {
 	t.Helper()
-	agg := explain.NewAggregator(explain.NewIndex(res), explain.Options{})
+	m := model.Build(tree)
+	agg := explain.NewAggregator(explain.NewIndex(m), explain.Options{})
 	require.NoError(t, agg.ReadLog(strings.NewReader(line+"\n")))
 	rep := agg.Report()
 	require.Len(t, rep.Groups, 1, "the doc's log line is not an upstream failure")
-	return explain.Apply([]*explain.Report{rep}, slices.Clone(res.Findings), explain.ApplyOptions{Unexplained: true, Severity: rules.NGX900.Severity})
+	return lint.Run(tree, lint.Options{Model: m, Logs: rep.LogGroups()}).Findings
 }
 
 func TestLookup(t *testing.T) {

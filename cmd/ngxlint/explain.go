@@ -18,16 +18,12 @@ import (
 	"github.com/ngxlint/ngxlint/lint/report"
 	"github.com/ngxlint/ngxlint/nginx"
 	"github.com/ngxlint/ngxlint/nginx/config"
-	"github.com/ngxlint/ngxlint/rules"
+	"github.com/ngxlint/ngxlint/nginx/model"
 	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
 func init() {
 	extraCommands = append(extraCommands, newExplainCmd)
-	lintFlags = append(lintFlags, func(c *cobra.Command) {
-		c.Flags().StringArray("error-log", nil, "nginx error log (file, .gz, or - for stdin) whose upstream failures become evidence on findings, and NGX900 findings where no rule explains them (repeatable)")
-	})
-	lintHooks = append(lintHooks, newErrorLogHook)
 }
 
 // terminal reports whether w is a terminal; tests replace it.
@@ -110,20 +106,22 @@ func runExplain(c *cobra.Command, o *loadOpts, nginxConf, format, since string, 
 	if err != nil {
 		return err
 	}
-	var res *lint.Result
+	var tree *config.Tree
+	var m *model.Model
 	if nginxConf != "" {
 		copts, err := o.configOptions()
 		if err != nil {
 			return err
 		}
 		copts.Stdin = c.InOrStdin()
-		tree, diags := config.Load(ctx, nginxConf, copts)
+		var diags []config.Diagnostic
+		tree, diags = config.Load(ctx, nginxConf, copts)
 		if tree == nil || config.HasErrors(diags) {
 			in := report.Input{Errors: diags, Rules: rule.All(), Color: colorOK(c.ErrOrStderr()), ToolVersion: version()}
 			_ = report.Write(c.ErrOrStderr(), "text", in)
 			return exit(exitConfig, fmt.Errorf("%s: the nginx configuration could not be loaded", nginxConf))
 		}
-		res = lint.Run(tree, lo)
+		m = model.Build(tree)
 	}
 
 	stdout, stderr := c.OutOrStdout(), c.ErrOrStderr()
@@ -142,12 +140,17 @@ func runExplain(c *cobra.Command, o *loadOpts, nginxConf, format, since string, 
 		so.Progress = func(n int64) { _ = bar.Add64(n) }
 	}
 	hist := format == "text" && terminal(stdout)
-	rep, warns, err := explain.Scan(ctx, logs, explain.NewIndex(res), explain.Options{Since: sinceText, Hourly: hist}, so)
+	rep, warns, err := explain.Scan(ctx, logs, explain.NewIndex(m), explain.Options{Since: sinceText, Hourly: hist}, so)
 	if bar != nil {
 		_ = bar.Finish()
 	}
 	if err != nil {
 		return exit(exitUsage, err)
+	}
+	if tree != nil {
+		// the run tells each group which findings explain it
+		lo.Model, lo.Logs = m, rep.LogGroups()
+		lint.Run(tree, lo)
 	}
 	for _, w := range warns {
 		fmt.Fprintf(stderr, "ngxlint: warning: %v (the lines before it are counted)\n", w)
@@ -166,56 +169,41 @@ func runExplain(c *cobra.Command, o *loadOpts, nginxConf, format, since string, 
 	return nil
 }
 
-// errorLogHook is `lint --error-log`: it maps the logs to each linted
-// tree, puts their groups on the findings that explain them as evidence,
-// and reports the groups no finding explains as NGX900.
-type errorLogHook struct {
-	c    *cobra.Command
-	logs []string
-}
-
-func newErrorLogHook(c *cobra.Command) lintHook {
-	logs, _ := c.Flags().GetStringArray("error-log")
-	if len(logs) == 0 {
-		return nil
+// mapLogs is the log half of `lint --error-log`: it reads the logs once,
+// maps their lines to each linted tree's model, and returns each tree's
+// groups as the evidence of its run. A group that maps nowhere in any
+// tree goes to the first tree only, so NGX900 reports it once.
+func mapLogs(ctx context.Context, c *cobra.Command, logs []string, models []*model.Model) ([][]*rule.LogGroup, error) {
+	if len(models) == 0 {
+		return nil, nil
 	}
-	return &errorLogHook{c: c, logs: logs}
-}
-
-func (h *errorLogHook) After(ctx context.Context, results []*lint.Result, findings []rule.Finding) ([]rule.Finding, error) {
-	if slices.Contains(h.logs, "-") && slices.Contains(h.c.Flags().Args(), "-") {
-		return nil, usagef("lint - and --error-log - both want standard input")
+	ixs := make([]*explain.Index, len(models))
+	for i, m := range models {
+		ixs[i] = explain.NewIndex(m)
 	}
-	// NGX900 follows the run's rule selection and severity overrides
-	// (flags and .ngxlint.yaml), like every other rule.
-	var o loadOpts
-	o.configPath, _ = h.c.Flags().GetString("config")
-	o.enable, _ = h.c.Flags().GetStringSlice("enable")
-	o.disable, _ = h.c.Flags().GetStringSlice("disable")
-	lo, _, err := o.lintOptions()
+	reps, warns, err := explain.ScanAll(ctx, logs, ixs, explain.Options{}, explain.ScanOptions{Stdin: c.InOrStdin()})
 	if err != nil {
-		return nil, err
+		return nil, exit(exitUsage, fmt.Errorf("--error-log: %w", err))
 	}
-	ao := explain.ApplyOptions{Severity: rules.NGX900.Severity}
-	ao.Unexplained = slices.Contains(lo.Rules, rules.NGX900)
-	if s, ok := lo.Severity[rules.NGX900.ID]; ok {
-		ao.Severity = s
+	for _, w := range warns {
+		fmt.Fprintf(c.ErrOrStderr(), "ngxlint: warning: --error-log %v (the lines before it are counted)\n", w)
 	}
-	var reps []*explain.Report
-	for _, res := range results {
-		rep, warns, err := explain.Scan(ctx, h.logs, explain.NewIndex(res), explain.Options{}, explain.ScanOptions{Stdin: h.c.InOrStdin()})
-		if err != nil {
-			return nil, exit(exitUsage, fmt.Errorf("--error-log: %w", err))
-		}
-		if res == results[0] {
-			for _, w := range warns {
-				fmt.Fprintf(h.c.ErrOrStderr(), "ngxlint: warning: --error-log %v (the lines before it are counted)\n", w)
+	mapped := map[string]bool{}
+	for _, rep := range reps {
+		for _, g := range rep.Groups {
+			if g.Mapped() {
+				mapped[g.Key()] = true
 			}
 		}
-		reps = append(reps, rep)
 	}
-	if len(reps) == 0 {
-		return findings, nil
+	out := make([][]*rule.LogGroup, len(reps))
+	for i, rep := range reps {
+		for j, lg := range rep.LogGroups() {
+			if !lg.Mapped() && (i > 0 || mapped[rep.Groups[j].Key()]) {
+				continue
+			}
+			out[i] = append(out[i], lg)
+		}
 	}
-	return explain.Apply(reps, findings, ao), nil
+	return out, nil
 }

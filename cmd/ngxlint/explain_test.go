@@ -349,3 +349,35 @@ http {
 	assert.Contains(t, out, `"suppressed": true`)
 	assert.NotContains(t, out, `"NGX002"`)
 }
+
+// TestLintErrorLogTwoRoots: one log, two roots linted together. The log
+// is read once (so standard input works); a group that maps in one root
+// is not reported as unmapped for the other, and a group that maps
+// nowhere is reported once.
+func TestLintErrorLogTwoRoots(t *testing.T) {
+	dir := t.TempDir()
+	a := filepath.Join(dir, "a.conf")
+	b := filepath.Join(dir, "b.conf")
+	require.NoError(t, os.WriteFile(a, []byte("events {}\nhttp { server { server_name example.com; location / { proxy_pass https://cdn.example.net; } } }\n"), 0o644))
+	require.NoError(t, os.WriteFile(b, []byte("events {}\nstream { server { listen 9000; proxy_pass 10.0.0.1:443; proxy_ssl on; } }\n"), 0o644))
+	alert := `2026/11/26 01:06:59 [error] 1#1: *2 SSL_do_handshake() failed (SSL: error:0A000410:SSL routines::sslv3 alert handshake failure:SSL alert number 40) while SSL handshaking to upstream, client: 127.0.0.1, server: example.com, request: "GET / HTTP/1.1", upstream: "https://10.0.0.1:443/", host: "example.com"`
+	stray := `2026/11/26 01:00:00 [error] 1#1: *3 connect() failed (111: Connection refused) while connecting to upstream, client: 1.2.3.4, server: 0.0.0.0:7000, upstream: "10.0.0.9:443", bytes from/to client:0/0, bytes from/to upstream:0/0`
+	out, errOut, code := cli(t, alert+"\n"+stray+"\n", "lint", "--format", "json", "--error-log", "-", a, b)
+	require.Equal(t, 1, code, errOut)
+	var d lintDoc
+	require.NoError(t, json.Unmarshal([]byte(out), &d), out)
+	var unmapped []string
+	evidence := false
+	for _, f := range d.Findings {
+		if f.Rule == "NGX900" && strings.Contains(f.Message, "no server or location of the configuration matches it") {
+			unmapped = append(unmapped, f.File+": "+f.Message)
+		}
+		if f.Rule == "NGX101" && f.File == a && f.Evidence != nil {
+			evidence = true
+		}
+	}
+	require.Len(t, unmapped, 1, "%v", unmapped)
+	assert.Contains(t, unmapped[0], "upstream-connect-failed")
+	assert.True(t, strings.HasPrefix(unmapped[0], a), "reported at the first root")
+	assert.True(t, evidence, "the alert maps to a.conf's location and is its NGX101's evidence")
+}

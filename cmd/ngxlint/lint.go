@@ -3,29 +3,21 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ngxlint/ngxlint/lint"
 	"github.com/ngxlint/ngxlint/lint/report"
 	"github.com/ngxlint/ngxlint/nginx/config"
+	"github.com/ngxlint/ngxlint/nginx/model"
 	"github.com/ngxlint/ngxlint/rules/rule"
 )
-
-// lintHooks let other files extend a lint run (error-log evidence).
-var lintHooks []func(c *cobra.Command) lintHook
-
-// lintFlags let other files add the flags their hooks read (--error-log).
-var lintFlags []func(c *cobra.Command)
-
-type lintHook interface {
-	// After sees every result and may add to the findings.
-	After(ctx context.Context, results []*lint.Result, findings []rule.Finding) ([]rule.Finding, error)
-}
 
 func newLintCmd() *cobra.Command {
 	var o loadOpts
 	var format string
+	var errorLogs []string
 	c := &cobra.Command{
 		Use:   "lint [PATH...]",
 		Short: "Lint nginx configuration trees",
@@ -46,25 +38,17 @@ missing include) — the errors are printed in the chosen format.`,
   nginx -T | ngxlint lint -
   ngxlint lint --map /etc/nginx=./nginx nginx/nginx.conf`,
 		RunE: func(c *cobra.Command, args []string) error {
-			var hooks []lintHook
-			for _, h := range lintHooks {
-				if x := h(c); x != nil {
-					hooks = append(hooks, x)
-				}
-			}
-			return runLint(c, &o, format, args, hooks)
+			return runLint(c, &o, format, args, errorLogs)
 		},
 	}
 	o.register(c)
 	c.Flags().StringVarP(&format, "format", "f", "text", "output format: text, json, sarif, github, checkstyle")
 	c.Flags().StringVar(&o.failOn, "fail-on", "", "lowest severity that makes the exit status 1: error, warning, info (default warning)")
-	for _, f := range lintFlags {
-		f(c)
-	}
+	c.Flags().StringArrayVar(&errorLogs, "error-log", nil, "nginx error log (file, .gz, or - for stdin) whose upstream failures become evidence on findings, and NGX900 findings where no rule explains them (repeatable)")
 	return c
 }
 
-func runLint(c *cobra.Command, o *loadOpts, format string, args []string, hooks []lintHook) error {
+func runLint(c *cobra.Command, o *loadOpts, format string, args []string, errorLogs []string) error {
 	ctx := c.Context()
 	if ctx == nil {
 		ctx = context.Background()
@@ -89,11 +73,18 @@ func runLint(c *cobra.Command, o *loadOpts, format string, args []string, hooks 
 	if err != nil {
 		return err
 	}
+	if slices.Contains(errorLogs, "-") && slices.Contains(args, "-") {
+		return usagef("lint - and --error-log - both want standard input")
+	}
 	var findings []rule.Finding
 	var errs []config.Diagnostic
-	var results []*lint.Result
 	seen := map[string]bool{}
 	loadFailed := false
+	type loaded struct {
+		t    target
+		tree *config.Tree
+	}
+	var trees []loaded
 	for _, t := range targets {
 		tree, diags := t.tree, t.diags
 		if tree == nil && diags == nil {
@@ -107,30 +98,38 @@ func runLint(c *cobra.Command, o *loadOpts, format string, args []string, hooks 
 		if config.HasErrors(diags) {
 			loadFailed = true
 		}
-		res := lint.Run(tree, lo)
-		results = append(results, res)
-		for _, f := range res.Findings {
-			file, start, _ := f.Span()
-			if t.only != nil && !t.only[file.Path] {
-				continue
-			}
-			key := fmt.Sprintf("%s|%s|%d", f.Rule.ID, file.Path, start)
-			if seen[key] {
-				continue // one file included by several roots
-			}
-			seen[key] = true
-			findings = append(findings, f)
-		}
+		trees = append(trees, loaded{t, tree})
 	}
-	for _, h := range hooks {
-		findings, err = h.After(ctx, results, findings)
+	models := make([]*model.Model, len(trees))
+	for i, l := range trees {
+		models[i] = model.Build(l.tree)
+	}
+	var logs [][]*rule.LogGroup
+	if len(errorLogs) > 0 {
+		logs, err = mapLogs(ctx, c, errorLogs, models)
 		if err != nil {
 			return err
 		}
 	}
-	if len(hooks) > 0 {
-		for _, r := range results {
-			lint.SuppressLate(r.Tree, findings)
+	for i, l := range trees {
+		o := lo
+		o.Model = models[i]
+		if logs != nil {
+			o.Logs = logs[i]
+		}
+		res := lint.Run(l.tree, o)
+		for _, f := range res.Findings {
+			file, start, _ := f.Span()
+			if l.t.only != nil && !l.t.only[file.Path] {
+				continue
+			}
+			// the same finding twice: one file included by several roots
+			key := fmt.Sprintf("%s|%s|%d|%s", f.Rule.ID, file.Path, start, f.Message)
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			findings = append(findings, f)
 		}
 	}
 	lint.Sort(findings)

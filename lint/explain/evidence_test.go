@@ -2,7 +2,6 @@ package explain_test
 
 import (
 	"context"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,23 +13,29 @@ import (
 	"github.com/ngxlint/ngxlint/lint/explain"
 	"github.com/ngxlint/ngxlint/nginx/config"
 	"github.com/ngxlint/ngxlint/nginx/errlog"
+	"github.com/ngxlint/ngxlint/nginx/model"
+	_ "github.com/ngxlint/ngxlint/rules" // the checks whose findings explain log lines
 	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
 const alert40 = `2026/11/26 01:06:59 [error] 1#1: *2 SSL_do_handshake() failed (SSL: error:0A000410:SSL routines::sslv3 alert handshake failure:SSL alert number 40) while SSL handshaking to upstream, client: 127.0.0.1, server: example.com, request: "GET %s HTTP/1.1", upstream: "https://%s/x", host: "example.com"`
 
-func lintSrc(t *testing.T, src string) *lint.Result {
+func parseSrc(t *testing.T, src string) *config.Tree {
 	t.Helper()
 	tree, diags := config.Parse(context.Background(), "nginx.conf", []byte(src), config.Options{})
 	require.False(t, config.HasErrors(diags), "%v", diags)
-	return lint.Run(tree, lint.Options{})
+	return tree
 }
 
-func report(t *testing.T, res *lint.Result, log string) *explain.Report {
+// lintWithLog is `ngxlint lint --error-log`: the log mapped to the tree's
+// model and given to the run as evidence.
+func lintWithLog(t *testing.T, tree *config.Tree, log string, o lint.Options) []rule.Finding {
 	t.Helper()
-	agg := explain.NewAggregator(explain.NewIndex(res), explain.Options{})
+	m := model.Build(tree)
+	agg := explain.NewAggregator(explain.NewIndex(m), explain.Options{})
 	require.NoError(t, agg.ReadLog(strings.NewReader(log)))
-	return agg.Report()
+	o.Model, o.Logs = m, agg.Report().LogGroups()
+	return lint.Run(tree, o).Findings
 }
 
 func line(uri, peer string) string {
@@ -47,8 +52,8 @@ func byRule(fs []rule.Finding, id string) []rule.Finding {
 	return out
 }
 
-func TestApply(t *testing.T) {
-	res := lintSrc(t, `http {
+func TestLogEvidence(t *testing.T) {
+	tree := parseSrc(t, `http {
   server {
     server_name example.com;
     location / {
@@ -68,9 +73,7 @@ func TestApply(t *testing.T) {
 	log := line("/a", "10.0.0.1:443") + line("/b", "10.0.0.1:443") + line("/c", "10.0.0.2:443") +
 		line("/ok/x", "10.0.0.3:443") + line("/ok/y", "10.0.0.4:443") +
 		line("/quiet/z", "10.0.0.5:443")
-	rep := report(t, res, log)
-	o := explain.ApplyOptions{Unexplained: true, Severity: rule.Warning}
-	fs := explain.Apply([]*explain.Report{rep}, slices.Clone(res.Findings), o)
+	fs := lintWithLog(t, tree, log, lint.Options{})
 
 	ngx101 := byRule(fs, "NGX101")
 	require.Len(t, ngx101, 2)
@@ -93,26 +96,14 @@ func TestApply(t *testing.T) {
 	assert.Equal(t, rule.Warning, ngx900[1].Severity)
 
 	// NGX900 off: evidence only.
-	fs = explain.Apply([]*explain.Report{rep}, slices.Clone(res.Findings), explain.ApplyOptions{})
+	var others []*rule.Rule
+	for _, r := range rule.All() {
+		if r.ID != "NGX900" {
+			others = append(others, r)
+		}
+	}
+	fs = lintWithLog(t, tree, log, lint.Options{Rules: others})
 	assert.Empty(t, byRule(fs, "NGX900"))
-	assert.NotNil(t, byRule(fs, "NGX101")[0].Evidence)
-}
-
-// TestApplyTwoTrees: the same logs mapped to two roots; a group that maps
-// in one of them is not reported as unmapped for the other, and groups
-// that map nowhere are reported once.
-func TestApplyTwoTrees(t *testing.T) {
-	a := lintSrc(t, "http { server { server_name example.com; location / { proxy_pass https://cdn.example.net; } } }")
-	b := lintSrc(t, "stream { server { listen 9000; proxy_pass 10.0.0.1:443; proxy_ssl on; } }")
-	stray := `2026/11/26 01:00:00 [error] 1#1: *3 connect() failed (111: Connection refused) while connecting to upstream, client: 1.2.3.4, server: 0.0.0.0:7000, upstream: "10.0.0.9:443", bytes from/to client:0/0, bytes from/to upstream:0/0` + "\n"
-	log := line("/", "10.0.0.1:443") + stray
-	reps := []*explain.Report{report(t, a, log), report(t, b, log)}
-	fs := explain.Apply(reps, slices.Clone(a.Findings), explain.ApplyOptions{Unexplained: true})
-	ngx900 := byRule(fs, "NGX900")
-	require.Len(t, ngx900, 1, "%v", ngx900)
-	assert.Nil(t, ngx900[0].Node)
-	assert.Equal(t, "nginx.conf", ngx900[0].File.Path)
-	assert.Contains(t, ngx900[0].Message, "no server or location of the configuration matches it")
 	assert.NotNil(t, byRule(fs, "NGX101")[0].Evidence)
 }
 

@@ -23,7 +23,7 @@ import (
 // Unclassified is the class name of upstream-looking lines that no
 // errlog class explains. They are grouped and reported like the others so
 // that nothing is hidden.
-const Unclassified = "unclassified"
+const Unclassified = errlog.SlugUnclassified
 
 var unclassifiedClass = errlog.Class{
 	Slug:  Unclassified,
@@ -71,21 +71,43 @@ type Group struct {
 	// Hours counts lines per hour ("2006/01/02 15") with Options.Hourly.
 	Hours map[string]int64
 
-	// Findings are the findings at the group's location whose rule is one
-	// of the class's rules (suppressed ones included); Explained tells
-	// whether one of them is not suppressed. Set by Report.
-	Findings  []*rule.Finding
-	Explained bool
+	// Log is the group as evidence for a lint run (LogGroups); after the
+	// run it knows the findings that explain the group.
+	Log *rule.LogGroup
 
 	seq int // order of first appearance, for stable output
 }
 
+// Findings are the findings in effect at the group's place whose rule
+// lists the group's class (suppressed ones included), once a lint run has
+// been given the group (LogGroups).
+func (g *Group) Findings() []*rule.Finding {
+	if g.Log == nil {
+		return nil
+	}
+	return g.Log.Findings
+}
+
+// Explained reports whether an unsuppressed finding explains the group
+// (after a lint run was given it).
+func (g *Group) Explained() bool { return g.Log != nil && g.Log.Explained() }
+
+// CandidateRules are the IDs of the rules whose findings explain the
+// group's class.
+func (g *Group) CandidateRules() []string {
+	var out []string
+	for _, r := range rule.ForLogClass(g.Class.Slug) {
+		out = append(out, r.ID)
+	}
+	return out
+}
+
 // RulesFired lists the IDs of the unsuppressed findings that explain the
-// group, in the class's order of likelihood.
+// group, in rule order.
 func (g *Group) RulesFired() []string {
 	var out []string
-	for _, id := range g.Class.Rules {
-		for _, f := range g.Findings {
+	for _, id := range g.CandidateRules() {
+		for _, f := range g.Findings() {
 			if f.Rule.ID == id && !f.Suppressed {
 				out = append(out, id)
 				break
@@ -178,7 +200,7 @@ func (a *Aggregator) Add(r *errlog.Record) {
 			seq:       a.seq,
 		}
 		if m.Server != nil && m.Server.Kind == model.KindServer {
-			if n := ServerNameVar(m.Server); n != "" {
+			if n := m.Server.ServerNameVariable(); n != "" {
 				g.Server = n
 			}
 		}
@@ -291,8 +313,7 @@ type Report struct {
 	Index *Index
 }
 
-// Report ranks the groups and works out, for each, the findings that
-// explain it. The Aggregator must not be used afterwards.
+// Report ranks the groups. The Aggregator must not be used afterwards.
 func (a *Aggregator) Report() *Report {
 	r := &Report{
 		Lines: a.stats.Lines, Bytes: a.stats.Bytes, Noise: a.stats.Noise, Oversized: a.stats.Oversized,
@@ -300,23 +321,6 @@ func (a *Aggregator) Report() *Report {
 	}
 	for _, g := range a.groups {
 		r.Groups = append(r.Groups, g)
-		var fs []*rule.Finding
-		switch m := g.Mapping; {
-		case m.Location != nil:
-			fs = a.ix.Firing(m.Location)
-		case m.Directive != nil:
-			fs = a.ix.firingAtDirective(m.Directive)
-		case m.Server != nil:
-			fs = a.ix.Firing(m.Server)
-		}
-		for _, f := range fs {
-			if slices.Contains(g.Class.Rules, f.Rule.ID) {
-				g.Findings = append(g.Findings, f)
-				if !f.Suppressed {
-					g.Explained = true
-				}
-			}
-		}
 	}
 	slices.SortFunc(r.Groups, func(x, y *Group) int {
 		if c := cmp.Compare(y.Count, x.Count); c != 0 {
@@ -327,17 +331,37 @@ func (a *Aggregator) Report() *Report {
 	return r
 }
 
-// firingAtDirective is Firing for a config-load line that maps to a
-// statement outside any location (an upstream{} block, http level).
-func (ix *Index) firingAtDirective(d *config.Directive) []*rule.Finding {
-	if d == nil || ix.findings == nil {
-		return nil
+// LogGroups returns the report's groups as evidence for a lint run of the
+// configuration they were mapped to (lint.Options.Logs). Each Group keeps
+// its LogGroup, so that after the run it knows the findings that explain
+// it.
+func (r *Report) LogGroups() []*rule.LogGroup {
+	out := make([]*rule.LogGroup, 0, len(r.Groups))
+	for _, g := range r.Groups {
+		if g.Log == nil {
+			m := g.Mapping
+			g.Log = &rule.LogGroup{
+				Class: g.Class.Slug, Message: g.Message, Upstream: g.Upstream,
+				Count: int(g.Count), First: g.First, Last: g.Last, Sample: g.Sample,
+				Directive: m.Directive, Location: m.Location, Server: m.Server,
+			}
+		}
+		out = append(out, g.Log)
 	}
-	s := ix.dirScope[d]
-	if s == nil {
-		return nil
-	}
-	return ix.Firing(s.Location())
+	return out
+}
+
+// Mapped reports whether the group maps to a place in the configuration.
+func (g *Group) Mapped() bool {
+	m := g.Mapping
+	return m.Server != nil || m.Location != nil || m.Directive != nil
+}
+
+// Key identifies a group by what the log says, independent of the
+// configuration it was mapped to: the same lines mapped to two roots
+// have the same key.
+func (g *Group) Key() string {
+	return g.Class.Slug + "|" + g.Message + "|" + g.logServer + "|" + g.Upstream
 }
 
 // signature masks the variable parts of an unclassified message (numbers,

@@ -27,7 +27,17 @@ func loadFixture(t testing.TB) *explain.Index {
 	tree, diags := config.Load(context.Background(), filepath.Join(fixtureDir, "nginx.conf"), config.Options{})
 	require.NotNil(t, tree)
 	require.False(t, config.HasErrors(diags), "%v", diags)
-	return explain.NewIndex(lint.Run(tree, lint.Options{}))
+	return explain.NewIndex(model.Build(tree))
+}
+
+// withFindings runs lint on the index's configuration with the report's
+// groups as its log evidence, as the CLI does, so that each group knows
+// the findings that explain it.
+func withFindings(ix *explain.Index, rep *explain.Report) *explain.Report {
+	if m := ix.Model(); m != nil {
+		lint.Run(m.Tree, lint.Options{Model: m, Logs: rep.LogGroups()})
+	}
+	return rep
 }
 
 type fixture struct {
@@ -102,7 +112,7 @@ func TestFixtureLines(t *testing.T) {
 		t.Run(fmt.Sprintf("lines.txt:%d", f.lineNo), func(t *testing.T) {
 			agg := explain.NewAggregator(ix, explain.Options{})
 			require.NoError(t, agg.ReadLog(strings.NewReader(f.line+"\n")))
-			rep := agg.Report()
+			rep := withFindings(ix, agg.Report())
 			assert.EqualValues(t, 1, rep.Lines)
 			if f.want["class"] == "none" {
 				assert.Empty(t, rep.Groups, "noise line grouped")
@@ -128,7 +138,7 @@ func TestFixtureLines(t *testing.T) {
 						assert.Contains(t, g.RulesFired(), id, "rule %s fires and explains the line", id)
 					}
 				case "explained":
-					assert.Equal(t, want == "true", g.Explained, k)
+					assert.Equal(t, want == "true", g.Explained(), k)
 				default:
 					t.Fatalf("unknown want key %q", k)
 				}
@@ -180,7 +190,7 @@ func TestGrouping(t *testing.T) {
 
 	agg := explain.NewAggregator(ix, explain.Options{Hourly: true})
 	require.NoError(t, agg.ReadLog(strings.NewReader(b.String())))
-	rep := agg.Report()
+	rep := withFindings(ix, agg.Report())
 	assert.EqualValues(t, 10, rep.Lines)
 	assert.EqualValues(t, 6, rep.Matched)
 	require.Len(t, rep.Groups, 3)
@@ -197,7 +207,7 @@ func TestGrouping(t *testing.T) {
 	// --since drops earlier lines, by the log's own clock.
 	agg = explain.NewAggregator(ix, explain.Options{Since: "2026/11/26 02:00:00"})
 	require.NoError(t, agg.ReadLog(strings.NewReader(b.String())))
-	rep = agg.Report()
+	rep = withFindings(ix, agg.Report())
 	require.Len(t, rep.Groups, 1)
 	assert.EqualValues(t, 3, rep.Groups[0].Count)
 	assert.Equal(t, "2026/11/26 02:00:00", rep.Groups[0].First)
@@ -222,8 +232,8 @@ func TestUpstreamKey(t *testing.T) {
 func TestServerNameVar(t *testing.T) {
 	ix := loadFixture(t)
 	var got []string
-	for _, s := range ix.Result().Model.Servers {
-		got = append(got, explain.ServerNameVar(s))
+	for _, s := range ix.Model().Servers {
+		got = append(got, s.ServerNameVariable())
 	}
 	assert.Equal(t, []string{"_", "example.com", "*.example.org", "shop.*", `~^(?<tenant>[a-z]+)\.tenants\.example\.net$`, "example.info", "api.example.com"}, got)
 }

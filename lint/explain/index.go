@@ -4,11 +4,9 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/ngxlint/ngxlint/lint"
 	"github.com/ngxlint/ngxlint/nginx/config"
 	"github.com/ngxlint/ngxlint/nginx/errlog"
 	"github.com/ngxlint/ngxlint/nginx/model"
-	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
 // Mapping is where in the configuration an error-log line was produced.
@@ -29,23 +27,15 @@ type Mapping struct {
 	Directive *config.Directive
 }
 
-// Index answers "where in the config did this line come from" and "which
-// findings are in effect there" for one lint result. It is built once and
-// only read afterwards, so concurrent scanners may share it.
+// Index answers "where in the config did this line come from" for one
+// model. It is built once and only read afterwards, so concurrent scanners
+// may share it.
 type Index struct {
-	res   *lint.Result
 	model *model.Model
 
-	// dirScope is the scope each statement belongs to (a block directive
-	// maps to the scope it opens).
-	dirScope map[*config.Directive]*model.Scope
 	// proxies lists the proxy directives by the real location (or stream
 	// server) they take effect in, in config order.
-	proxies  map[*model.Scope][]*model.Proxy
-	proxyDir map[*config.Directive]*model.Proxy
-	// findings are indexed by the location (or server, http, stream
-	// scope) their statement is in.
-	findings map[*model.Scope][]*rule.Finding
+	proxies map[*model.Scope][]*model.Proxy
 	// byName lists http servers by their $server_name, the value nginx
 	// logs in the "server:" field.
 	byName  map[string][]*model.Scope
@@ -57,64 +47,31 @@ type listen struct {
 	host, port string
 }
 
-// NewIndex indexes a lint result. A nil result gives an Index that maps
-// nothing, for explaining logs without a config.
-func NewIndex(res *lint.Result) *Index {
+// NewIndex indexes a model. A nil model gives an Index that maps nothing,
+// for explaining logs without a config.
+func NewIndex(m *model.Model) *Index {
 	ix := &Index{}
-	if res == nil || res.Model == nil {
+	if m == nil {
 		return ix
 	}
-	ix.res, ix.model = res, res.Model
-	if t := res.Model.Tree; t != nil {
+	ix.model = m
+	if t := m.Tree; t != nil {
 		// Build the files' line tables now: File.Position builds them
 		// lazily, and scanners map config-load lines concurrently.
 		for _, f := range t.Files {
 			f.Position(0)
 		}
 	}
-	ix.dirScope = map[*config.Directive]*model.Scope{}
+	// Build the model's statement index now, for the same reason.
+	m.ScopeOf(nil)
 	ix.proxies = map[*model.Scope][]*model.Proxy{}
-	ix.proxyDir = map[*config.Directive]*model.Proxy{}
-	ix.findings = map[*model.Scope][]*rule.Finding{}
 	ix.byName = map[string][]*model.Scope{}
-	m := res.Model
-	for _, s := range m.Scopes {
-		for _, d := range s.Dirs {
-			if _, ok := ix.dirScope[d]; !ok {
-				ix.dirScope[d] = s
-			}
-		}
-	}
-	for _, s := range m.Scopes {
-		if s.Node != nil {
-			ix.dirScope[s.Node] = s
-		}
-	}
 	for _, p := range m.Proxies {
 		loc := p.Scope.Location()
 		ix.proxies[loc] = append(ix.proxies[loc], p)
-		ix.proxyDir[p.Directive] = p
-	}
-	for i := range res.Findings {
-		f := &res.Findings[i]
-		if f.Node == nil {
-			continue
-		}
-		s := ix.dirScope[f.Node]
-		if s == nil {
-			continue
-		}
-		if s.Node == f.Node && s.Kind != model.KindLocation && s.Kind != model.KindServer && s.Kind != model.KindStreamServer {
-			s = s.Parent // a finding on an if or http block belongs to what holds it
-		}
-		if s == nil {
-			continue
-		}
-		at := s.Location()
-		ix.findings[at] = append(ix.findings[at], f)
 	}
 	for _, s := range m.Servers {
-		n := ServerNameVar(s)
+		n := s.ServerNameVariable()
 		ix.byName[n] = append(ix.byName[n], s)
 	}
 	for _, s := range m.StreamServers {
@@ -129,29 +86,11 @@ func NewIndex(res *lint.Result) *Index {
 	return ix
 }
 
-// Result returns the lint result the index was built from (nil without a
-// config).
-func (ix *Index) Result() *lint.Result { return ix.res }
+// Model returns the model the index maps to (nil without a config).
+func (ix *Index) Model() *model.Model { return ix.model }
 
 // HasConfig reports whether the index maps anything at all.
 func (ix *Index) HasConfig() bool { return ix.model != nil }
-
-// ServerNameVar returns what nginx puts in $server_name, and so in the
-// "server:" field of error-log lines, for an http server: its first
-// server_name, lower-cased, with a leading "." removed; a regex name keeps
-// its "~" and its case; "" when the server has no server_name
-// (ngx_http_core_merge_srv_conf).
-func ServerNameVar(s *model.Scope) string {
-	names := s.ServerNames()
-	if len(names) == 0 {
-		return ""
-	}
-	n := names[0]
-	if strings.HasPrefix(n, "~") {
-		return n
-	}
-	return strings.ToLower(strings.TrimPrefix(n, "."))
-}
 
 // listenHostPort gives a listen address as the log mapper compares it:
 // a socket by its whole text, else host ("" for a bare port) and port.
@@ -439,7 +378,7 @@ func (ix *Index) fileByName(name string) *config.File {
 // atDirective maps a statement to its location, server and proxy.
 func (ix *Index) atDirective(d *config.Directive) Mapping {
 	m := Mapping{Directive: d}
-	s := ix.dirScope[d]
+	s := ix.model.ScopeOf(d)
 	if s == nil {
 		return m
 	}
@@ -450,31 +389,12 @@ func (ix *Index) atDirective(d *config.Directive) Mapping {
 	if at := s.Location(); at.Kind == model.KindLocation || at.Kind == model.KindStreamServer {
 		m.Location = at
 	}
-	if p := ix.proxyDir[d]; p != nil {
+	if p := ix.model.ProxyAt(d); p != nil {
 		m.Proxy = p
 	} else if m.Location != nil {
 		m.Proxy = ix.pickProxy(m.Location, "")
 	}
 	return m
-}
-
-// Firing returns the findings in effect at a location: those on its own
-// statements (if and limit_except blocks included) and, from the scopes
-// around it, those on inherited settings. Proxy directives are not
-// inherited, so findings on an outer location's proxy_pass do not count.
-func (ix *Index) Firing(loc *model.Scope) []*rule.Finding {
-	if loc == nil || ix.findings == nil {
-		return nil
-	}
-	out := append([]*rule.Finding(nil), ix.findings[loc]...)
-	for x := loc.Parent; x != nil; x = x.Parent {
-		for _, f := range ix.findings[x] {
-			if ix.proxyDir[f.Node] == nil {
-				out = append(out, f)
-			}
-		}
-	}
-	return out
 }
 
 // splitUpstream splits an upstream field into its scheme and host:port,

@@ -102,7 +102,7 @@ func (r *Report) groupJSON(g *Group) jsonGroup {
 	j := jsonGroup{
 		Class: g.Class.Slug, Title: g.Class.Title, Level: g.Level.String(), Count: g.Count, First: g.First, Last: g.Last,
 		Server: g.Server, Upstream: g.Upstream, Cause: g.Class.Cause, Fix: g.Class.Fix, Sample: g.Sample, Message: g.Message,
-		CandidateRules: slices.Clone(g.Class.Rules), Findings: []jsonFinding{},
+		CandidateRules: g.CandidateRules(), Findings: []jsonFinding{},
 	}
 	if j.CandidateRules == nil {
 		j.CandidateRules = []string{}
@@ -116,7 +116,7 @@ func (r *Report) groupJSON(g *Group) jsonGroup {
 	} else {
 		j.Rules = slices.Clone(j.CandidateRules)
 	}
-	for _, f := range g.Findings {
+	for _, f := range g.Findings() {
 		file, start, _ := f.Span()
 		j.Findings = append(j.Findings, jsonFinding{Rule: f.Rule.ID, File: file.Path, Line: file.Position(start).Line, Suppressed: f.Suppressed})
 	}
@@ -201,10 +201,10 @@ func (r *Report) Text(w io.Writer, o TextOptions) error {
 		switch fired := g.RulesFired(); {
 		case len(fired) > 0:
 			fmt.Fprintf(ew, "   rules: %s fire%s here (ngxlint lint shows the findings)\n", strings.Join(fired, ", "), map[bool]string{true: "s", false: ""}[len(fired) == 1])
-		case len(g.Class.Rules) > 0 && r.Index != nil && r.Index.HasConfig() && g.Mapping.Location != nil:
-			fmt.Fprintf(ew, "   rules: none of %s fires here: a cause no rule predicts (ngxlint lint --error-log reports it as NGX900)\n", strings.Join(g.Class.Rules, ", "))
-		case len(g.Class.Rules) > 0:
-			fmt.Fprintf(ew, "   candidate rules: %s\n", strings.Join(g.Class.Rules, ", "))
+		case len(g.CandidateRules()) > 0 && r.Index != nil && r.Index.HasConfig() && g.Mapping.Location != nil:
+			fmt.Fprintf(ew, "   rules: none of %s fires here: a cause no rule predicts (ngxlint lint --error-log reports it as NGX900)\n", strings.Join(g.CandidateRules(), ", "))
+		case len(g.CandidateRules()) > 0:
+			fmt.Fprintf(ew, "   candidate rules: %s\n", strings.Join(g.CandidateRules(), ", "))
 		}
 		if j, ok := seen[g.Class.Slug]; ok && g.Class.Slug != Unclassified {
 			fmt.Fprintf(ew, "   cause and fix: see %d.\n", j)
@@ -239,10 +239,10 @@ func rulesCell(g *Group) string {
 	if fired := g.RulesFired(); len(fired) > 0 {
 		return strings.Join(fired, ",")
 	}
-	if len(g.Class.Rules) == 0 {
+	if len(g.CandidateRules()) == 0 {
 		return "-"
 	}
-	return "(" + strings.Join(g.Class.Rules, ",") + ")"
+	return "(" + strings.Join(g.CandidateRules(), ",") + ")"
 }
 
 // histogram prints lines per hour (per day or month for long spans) for

@@ -59,9 +59,20 @@ func TotalSize(paths []string) int64 {
 // opened is an error; a source that fails part-way (a truncated .gz) is
 // kept for what could be read and reported in warnings.
 func Scan(ctx context.Context, paths []string, ix *Index, opts Options, so ScanOptions) (rep *Report, warnings []error, err error) {
-	agg := NewAggregator(ix, opts)
+	reps, warnings, err := ScanAll(ctx, paths, []*Index{ix}, opts, so)
+	if err != nil {
+		return nil, warnings, err
+	}
+	return reps[0], warnings, nil
+}
+
+// ScanAll is Scan mapping the same lines to several configurations at
+// once (the roots of one lint run): the logs are read once, and each
+// index gets a report of its own.
+func ScanAll(ctx context.Context, paths []string, ixs []*Index, opts Options, so ScanOptions) (reps []*Report, warnings []error, err error) {
+	aggs := newAggSet(ixs, opts)
 	for _, p := range paths {
-		w, err := scanPath(ctx, p, ix, opts, so, agg)
+		w, err := scanPath(ctx, p, ixs, opts, so, aggs)
 		if err != nil {
 			return nil, warnings, err
 		}
@@ -69,10 +80,42 @@ func Scan(ctx context.Context, paths []string, ix *Index, opts Options, so ScanO
 			warnings = append(warnings, fmt.Errorf("%s: %w", p, w))
 		}
 	}
-	return agg.Report(), warnings, nil
+	for _, a := range aggs {
+		reps = append(reps, a.Report())
+	}
+	return reps, warnings, nil
 }
 
-func scanPath(ctx context.Context, path string, ix *Index, opts Options, so ScanOptions, agg *Aggregator) (warn, err error) {
+// aggSet is one Aggregator per configuration, fed the same records.
+type aggSet []*Aggregator
+
+func newAggSet(ixs []*Index, opts Options) aggSet {
+	s := make(aggSet, len(ixs))
+	for i, ix := range ixs {
+		s[i] = NewAggregator(ix, opts)
+	}
+	return s
+}
+
+func (s aggSet) add(r *errlog.Record) {
+	for _, a := range s {
+		a.Add(r)
+	}
+}
+
+func (s aggSet) addStats(st errlog.Stats) {
+	for _, a := range s {
+		a.AddStats(st)
+	}
+}
+
+func (s aggSet) merge(o aggSet) {
+	for i, a := range s {
+		a.Merge(o[i])
+	}
+}
+
+func scanPath(ctx context.Context, path string, ixs []*Index, opts Options, so ScanOptions, agg aggSet) (warn, err error) {
 	var src io.Reader
 	if path == "-" {
 		src = so.Stdin
@@ -98,7 +141,7 @@ func scanPath(ctx context.Context, path string, ix *Index, opts Options, so Scan
 			workers = runtime.GOMAXPROCS(0)
 		}
 		if st.Mode().IsRegular() && st.Size() >= minSplit && workers > 1 && !isGzip(f) {
-			return scanSections(ctx, f, st.Size(), workers, ix, opts, so, agg)
+			return scanSections(ctx, f, st.Size(), workers, ixs, opts, so, agg)
 		}
 	}
 	br := bufio.NewReaderSize(&counting{r: src, ctx: ctx, progress: so.Progress}, readSize)
@@ -116,13 +159,13 @@ func scanPath(ctx context.Context, path string, ix *Index, opts Options, so Scan
 
 // scanReader feeds one reader's records to agg and returns the read
 // error, if any; what was read before it counts.
-func scanReader(r io.Reader, agg *Aggregator) error {
+func scanReader(r io.Reader, agg aggSet) error {
 	s := errlog.NewScanner(r)
 	for s.Scan() {
 		rec := s.Record()
-		agg.Add(&rec)
+		agg.add(&rec)
 	}
-	agg.AddStats(s.Stats())
+	agg.addStats(s.Stats())
 	return s.Err()
 }
 
@@ -135,14 +178,14 @@ func isGzip(f *os.File) bool {
 // scanSections splits a plain file at line boundaries and scans the
 // sections in parallel, each into its own Aggregator, merged in file
 // order so the result is the same as a sequential scan.
-func scanSections(ctx context.Context, f *os.File, size int64, workers int, ix *Index, opts Options, so ScanOptions, agg *Aggregator) (warn, err error) {
+func scanSections(ctx context.Context, f *os.File, size int64, workers int, ixs []*Index, opts Options, so ScanOptions, agg aggSet) (warn, err error) {
 	pts := splitPoints(f, size, workers)
 	n := len(pts) - 1
-	aggs := make([]*Aggregator, n)
+	aggs := make([]aggSet, n)
 	errs := make([]error, n)
 	var wg sync.WaitGroup
 	for i := range n {
-		aggs[i] = NewAggregator(ix, opts)
+		aggs[i] = newAggSet(ixs, opts)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -153,7 +196,7 @@ func scanSections(ctx context.Context, f *os.File, size int64, workers int, ix *
 	}
 	wg.Wait()
 	for _, a := range aggs {
-		agg.Merge(a)
+		agg.merge(a)
 	}
 	return errors.Join(errs...), nil
 }
@@ -210,5 +253,5 @@ func (c *counting) Read(p []byte) (int, error) {
 // ReadLog scans one uncompressed log from r into a, sequentially. It
 // returns the read error, if any; the lines read before it count.
 func (a *Aggregator) ReadLog(r io.Reader) error {
-	return scanReader(r, a)
+	return scanReader(r, aggSet{a})
 }

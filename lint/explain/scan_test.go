@@ -14,9 +14,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ngxlint/ngxlint/lint"
 	"github.com/ngxlint/ngxlint/nginx/config"
 	"github.com/ngxlint/ngxlint/nginx/errlog"
+	"github.com/ngxlint/ngxlint/nginx/model"
 )
 
 const (
@@ -166,7 +166,7 @@ func TestParallelEqualsSequential(t *testing.T) {
 	require.NoError(t, f.Close())
 	tree, diags := config.Load(context.Background(), filepath.Join("..", "..", "fixtures", "explain", "nginx.conf"), config.Options{})
 	require.False(t, config.HasErrors(diags), "%v", diags)
-	ix := NewIndex(lint.Run(tree, lint.Options{}))
+	ix := NewIndex(model.Build(tree))
 
 	seq, _, err := Scan(context.Background(), []string{p}, ix, Options{Hourly: true}, ScanOptions{Workers: 1})
 	require.NoError(t, err)
@@ -188,7 +188,7 @@ func TestParallelEqualsSequential(t *testing.T) {
 		assert.Equal(t, a.Sample, b.Sample)
 		assert.Equal(t, a.Hours, b.Hours)
 		assert.Equal(t, a.Mapping, b.Mapping)
-		assert.Equal(t, a.Explained, b.Explained)
+		assert.Equal(t, a.Explained(), b.Explained())
 	}
 	assert.Less(t, len(par.Groups), 200, "groups, not lines")
 

@@ -16,10 +16,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/ngxlint/ngxlint/lint"
 	"github.com/ngxlint/ngxlint/lint/explain"
 	"github.com/ngxlint/ngxlint/nginx/config"
 	"github.com/ngxlint/ngxlint/nginx/errlog"
+	"github.com/ngxlint/ngxlint/nginx/model"
 )
 
 // serversConf has one server per server_name kind; each answers its label.
@@ -72,7 +72,7 @@ func TestServerMatchingAgainstNginx(t *testing.T) {
 	require.NoError(t, os.WriteFile(conf, []byte(src), 0o644))
 	tree, diags := config.Load(context.Background(), conf, config.Options{})
 	require.False(t, config.HasErrors(diags), "%v", diags)
-	ix := explain.NewIndex(lint.Run(tree, lint.Options{}))
+	ix := explain.NewIndex(model.Build(tree))
 
 	cmd := exec.Command(bin, "-p", prefix, "-c", conf, "-g", "daemon off;")
 	out := &strings.Builder{}
@@ -92,7 +92,7 @@ func TestServerMatchingAgainstNginx(t *testing.T) {
 	}
 
 	label := func(host string) string {
-		for _, s := range ix.Result().Model.Servers {
+		for _, s := range ix.Model().Servers {
 			line := fmt.Sprintf(`2026/11/26 01:00:00 [error] 1#1: *1 upstream prematurely closed connection while reading response header from upstream, client: 127.0.0.1, server: no-such-name, request: "GET / HTTP/1.1", upstream: "http://127.0.0.1:1/", host: "%s"`, host)
 			e, ok := errlog.Parse([]byte(line))
 			require.True(t, ok)

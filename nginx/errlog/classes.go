@@ -1,7 +1,5 @@
 package errlog
 
-import "slices"
-
 // Class is one kind of error-log line that ngxlint can explain.
 type Class struct {
 	// Slug identifies the class in output, suppressions and docs. It is
@@ -10,10 +8,6 @@ type Class struct {
 	Title string
 	// Cause says, in plain English, what usually produces the line.
 	Cause string
-	// Rules are the ngxlint rule IDs whose findings explain the line, most
-	// likely first. Empty when no config rule can (the failure is on the
-	// upstream side, or it is a follow-on of other lines).
-	Rules []string
 	Fix   string
 	// Ref is the row of the regex catalogue in ../shared/docs/nginx-upstream-tls.md
 	// Part 3 the class implements, so the two can be kept in step; empty
@@ -23,26 +17,6 @@ type Class struct {
 	// (nginx -t, start, reload) rather than while serving a request.
 	Config bool
 }
-
-// Rule IDs, named here once so a typo in the catalogue is a compile error.
-const (
-	ruleServerNameOff     = "NGX101" // ssl-server-name-off
-	ruleNameUpstreamBlock = "NGX102" // ssl-name-upstream-block
-	ruleNameIPLiteral     = "NGX103" // ssl-name-ip-literal
-	ruleNameHostMismatch  = "NGX104" // ssl-name-host-mismatch
-	ruleVerifyOff         = "NGX105" // ssl-verify-off
-	ruleVerifyWithoutCA   = "NGX106" // ssl-verify-without-ca
-	ruleVerifyDepthLow    = "NGX107" // ssl-verify-depth-low
-	ruleProtocolsWeak     = "NGX108" // ssl-protocols-weak
-	ruleSchemePort        = "NGX109" // ssl-scheme-port-mismatch
-	ruleNameClientCtl     = "NGX110" // ssl-name-client-controlled
-	ruleClientCert        = "NGX111" // ssl-client-cert-incomplete
-	ruleUpstreamPort      = "NGX112" // upstream-block-with-port
-	ruleDNSStatic         = "NGX201" // upstream-dns-static
-	ruleNoResolver        = "NGX202" // upstream-no-resolver
-	ruleResolverBad       = "NGX203" // resolver-misconfigured
-	ruleHeadersDropped    = "NGX301" // proxy-headers-dropped
-)
 
 // Slugs of the catalogue. They are exported so callers can switch on a
 // class without string literals that could drift.
@@ -77,6 +51,11 @@ const (
 	SlugClientCertNoKey       = "conf-client-certificate-no-key"
 )
 
+// SlugUnclassified names upstream-looking lines that match no class of
+// the catalogue; they are counted and grouped by message shape, never
+// dropped.
+const SlugUnclassified = "unclassified"
+
 const sniFix = "Set `proxy_ssl_server_name on;` and `proxy_ssl_name <name on the upstream's certificate>;` " +
 	"(grpc_/uwsgi_ and stream proxy_ have the same directives)."
 
@@ -91,9 +70,8 @@ var catalogue = []Class{
 			"is off by default, and without proxy_ssl_name the name is the upstream{} block name or the literal " +
 			"proxy_pass host, and an IP literal is never sent. Less often the protocol or cipher sets don't overlap, " +
 			"or the upstream wants a client certificate. OpenSSL 1.0 logs the same failure without an alert number.",
-		Rules: []string{ruleServerNameOff, ruleNameUpstreamBlock, ruleNameIPLiteral, ruleProtocolsWeak, ruleClientCert},
-		Fix:   sniFix + " If SNI is already right, compare proxy_ssl_protocols/ciphers with what the upstream accepts.",
-		Ref:   "L01a",
+		Fix: sniFix + " If SNI is already right, compare proxy_ssl_protocols/ciphers with what the upstream accepts.",
+		Ref: "L01a",
 	},
 	{
 		Slug:  SlugAlertUnrecognizedName,
@@ -101,9 +79,8 @@ var catalogue = []Class{
 		Cause: "SNI was sent, but it is not a name the upstream serves: typically the upstream{} block name " +
 			"(\"backend\"), the CDN hostname when the edge only serves the custom domain, or a client-supplied " +
 			"$host. nginx before 1.31.0 logs this alert at [crit] rather than [error].",
-		Rules: []string{ruleNameUpstreamBlock, ruleNameIPLiteral, ruleNameClientCtl},
-		Fix:   "Set `proxy_ssl_name` to a name the upstream's certificate covers; don't derive it from $host or $http_host.",
-		Ref:   "L01b",
+		Fix: "Set `proxy_ssl_name` to a name the upstream's certificate covers; don't derive it from $host or $http_host.",
+		Ref: "L01b",
 	},
 	{
 		Slug:  SlugAlertProtocolVersion,
@@ -111,9 +88,8 @@ var catalogue = []Class{
 		Cause: "The upstream refused every protocol version nginx offered: proxy_ssl_protocols lists only " +
 			"TLSv1/TLSv1.1, or pins TLSv1.2 against a TLS 1.3-only upstream, or nginx older than 1.23.4 uses its " +
 			"default, which has no TLSv1.3.",
-		Rules: []string{ruleProtocolsWeak},
-		Fix:   "Set `proxy_ssl_protocols TLSv1.2 TLSv1.3;` explicitly.",
-		Ref:   "L01c",
+		Fix: "Set `proxy_ssl_protocols TLSv1.2 TLSv1.3;` explicitly.",
+		Ref: "L01c",
 	},
 	{
 		Slug:  SlugAlertClientCert,
@@ -121,27 +97,24 @@ var catalogue = []Class{
 		Cause: "Alerts about certificates sent by the server concern the client's certificate: the upstream uses " +
 			"mutual TLS and nginx sent none (116, certificate required), or one it does not trust (48, unknown CA) " +
 			"or otherwise rejects (42 bad, 43 unsupported, 44 revoked, 45 expired, 46 unknown).",
-		Rules: []string{ruleClientCert},
-		Fix:   "Configure `proxy_ssl_certificate` and `proxy_ssl_certificate_key` with a certificate the upstream's client CA issued and that is still valid.",
-		Ref:   "L01d",
+		Fix: "Configure `proxy_ssl_certificate` and `proxy_ssl_certificate_key` with a certificate the upstream's client CA issued and that is still valid.",
+		Ref: "L01d",
 	},
 	{
 		Slug:  SlugWrongVersionNumber,
 		Title: "Upstream did not answer with TLS (wrong version number)",
 		Cause: "nginx spoke TLS to a port that answered in plaintext, usually https:// pointed at an HTTP port " +
 			"(80, 8080), or a plaintext proxy sits in between.",
-		Rules: []string{ruleSchemePort},
-		Fix:   "Use http:// for a plaintext port, or point https:// at the upstream's TLS port.",
-		Ref:   "L01e",
+		Fix: "Use http:// for a plaintext port, or point https:// at the upstream's TLS port.",
+		Ref: "L01e",
 	},
 	{
 		Slug:  SlugNoProtocols,
 		Title: "nginx could not offer any TLS version (no protocols available)",
 		Cause: "The local protocol set is empty once OpenSSL's own limits apply: proxy_ssl_protocols lists only " +
 			"versions the OpenSSL build or its security level forbids (TLSv1, TLSv1.1, SSLv3).",
-		Rules: []string{ruleProtocolsWeak},
-		Fix:   "Set `proxy_ssl_protocols TLSv1.2 TLSv1.3;`.",
-		Ref:   "L01f",
+		Fix: "Set `proxy_ssl_protocols TLSv1.2 TLSv1.3;`.",
+		Ref: "L01f",
 	},
 	{
 		Slug:  SlugHandshakeFailed,
@@ -149,27 +122,24 @@ var catalogue = []Class{
 		Cause: "SSL_do_handshake() failed toward the upstream for a reason none of the more specific classes " +
 			"covers; the OpenSSL reason and alert number are in the details. Cipher or key-size mismatches " +
 			"are the usual config-side explanation.",
-		Rules: []string{ruleProtocolsWeak},
-		Fix:   "Look up the OpenSSL reason; compare proxy_ssl_protocols and proxy_ssl_ciphers with what the upstream accepts.",
-		Ref:   "L01",
+		Fix: "Look up the OpenSSL reason; compare proxy_ssl_protocols and proxy_ssl_ciphers with what the upstream accepts.",
+		Ref: "L01",
 	},
 	{
 		Slug:  SlugPeerClosed,
 		Title: "Upstream closed the connection during the TLS handshake",
 		Cause: "The upstream closed the connection instead of answering the ClientHello. SNI-only endpoints " +
 			"(S3, CDNs, cloud load balancers) do this when nginx sends no SNI or a name they don't serve.",
-		Rules: []string{ruleServerNameOff, ruleNameUpstreamBlock, ruleNameIPLiteral},
-		Fix:   sniFix,
-		Ref:   "L02",
+		Fix: sniFix,
+		Ref: "L02",
 	},
 	{
 		Slug:  SlugPeerReset,
 		Title: "Upstream reset the connection during the TLS handshake",
 		Cause: "Same as a close during the handshake, but the edge sent a TCP reset (104: Connection reset by " +
 			"peer): typical of SNI-only endpoints receiving no SNI or an unknown name.",
-		Rules: []string{ruleServerNameOff, ruleNameUpstreamBlock, ruleNameIPLiteral},
-		Fix:   sniFix,
-		Ref:   "L02",
+		Fix: sniFix,
+		Ref: "L02",
 	},
 	{
 		Slug:  SlugHandshakeTimeout,
@@ -177,9 +147,8 @@ var catalogue = []Class{
 		Cause: "The upstream accepted TCP but never answered the ClientHello, so the client got 504 after " +
 			"proxy_connect_timeout. Edges that black-hole handshakes without SNI do this; so does a stale " +
 			"address resolved at load time that now belongs to something else.",
-		Rules: []string{ruleServerNameOff, ruleDNSStatic},
-		Fix:   sniFix + " If SNI is right, check that the upstream address is current (resolve at run time).",
-		Ref:   "L03",
+		Fix: sniFix + " If SNI is right, check that the upstream address is current (resolve at run time).",
+		Ref: "L03",
 	},
 	{
 		Slug:  SlugVerifyError,
@@ -188,7 +157,6 @@ var catalogue = []Class{
 			"20 (unable to get local issuer certificate) means the wrong CA bundle, a missing intermediate, or " +
 			"a chain longer than proxy_ssl_verify_depth (default 1) — depth problems show up as 20, not 22. " +
 			"21 means the wrong CA; 10 expired; 18/19 self-signed.",
-		Rules: []string{ruleVerifyDepthLow},
 		Fix: "Point proxy_ssl_trusted_certificate at the CA that issued the upstream's chain, and raise " +
 			"`proxy_ssl_verify_depth` (e.g. 2 or 3) for chains with more than one intermediate. Don't turn " +
 			"verification off to make this go away (NGX105).",
@@ -200,15 +168,13 @@ var catalogue = []Class{
 		Cause: "proxy_ssl_verify is on and the certificate does not cover the name nginx checked (in the " +
 			"details). Without proxy_ssl_name that name is the upstream{} block name or the proxy_pass host, " +
 			"which may be an IP or the CDN hostname; with proxy_ssl_name from $host it is whatever the client sent.",
-		Rules: []string{ruleNameUpstreamBlock, ruleNameIPLiteral, ruleNameClientCtl},
-		Fix:   "Set `proxy_ssl_name` to a DNS name on the upstream's certificate.",
-		Ref:   "L05",
+		Fix: "Set `proxy_ssl_name` to a DNS name on the upstream's certificate.",
+		Ref: "L05",
 	},
 	{
 		Slug:   SlugNoTrustedCertificate,
 		Title:  "Verification enabled without a trusted CA (config error)",
 		Cause:  "*_ssl_verify is on but *_ssl_trusted_certificate is not set. nginx has no fallback to the system CA store, so it refuses to load. The message carries no file:line.",
-		Rules:  []string{ruleVerifyWithoutCA},
 		Fix:    "Add `proxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;` (or the CA that issued the upstream's chain) where verify is enabled.",
 		Ref:    "L06",
 		Config: true,
@@ -219,7 +185,6 @@ var catalogue = []Class{
 		Cause: "A literal host in proxy_pass or in an upstream{} server is resolved once, with the system " +
 			"resolver, when the config loads; the name did not resolve, so nginx won't start or reload. Even " +
 			"when it does resolve, the address is then fixed until the next reload.",
-		Rules:  []string{ruleDNSStatic},
 		Fix:    "Fix the name. For endpoints whose addresses change, resolve at run time: a variable in proxy_pass plus `resolver`, or `zone` plus `server ... resolve` (nginx >= 1.27.3).",
 		Ref:    "L07",
 		Config: true,
@@ -229,18 +194,16 @@ var catalogue = []Class{
 		Title: "Variable proxy_pass with no resolver",
 		Cause: "proxy_pass uses a variable whose host is neither an upstream{} name nor an IP, so nginx must " +
 			"resolve it per request, and no `resolver` is in scope. Every such request fails with 502.",
-		Rules: []string{ruleNoResolver},
-		Fix:   "Add `resolver <dns server> valid=30s;` in the http, server or location context.",
-		Ref:   "L08",
+		Fix: "Add `resolver <dns server> valid=30s;` in the http, server or location context.",
+		Ref: "L08",
 	},
 	{
 		Slug:  SlugResolveFailed,
 		Title: "Run-time DNS lookup of the upstream failed",
 		Cause: "The configured resolver answered with an error or not at all (code and text in the details): " +
 			"the name does not exist, or the resolver address is wrong or unreachable from nginx.",
-		Rules: []string{ruleResolverBad},
-		Fix:   "Check the name, and that the `resolver` address answers from the nginx host (e.g. 127.0.0.53 only works where systemd-resolved runs).",
-		Ref:   "L09",
+		Fix: "Check the name, and that the `resolver` address answers from the nginx host (e.g. 127.0.0.53 only works where systemd-resolved runs).",
+		Ref: "L09",
 	},
 	{
 		Slug:  SlugConnectFailed,
@@ -248,17 +211,15 @@ var catalogue = []Class{
 		Cause: "The connection failed before TLS started (errno in the details): 111 refused (wrong port, or " +
 			"nothing listening), 113 no route or 110 timed out. For cloud endpoints a common cause is an address " +
 			"resolved at load time that the provider has since moved.",
-		Rules: []string{ruleDNSStatic},
-		Fix:   "Check address and port. For cloud endpoints, resolve at run time (variable + `resolver`, or `server ... resolve`).",
-		Ref:   "L10",
+		Fix: "Check address and port. For cloud endpoints, resolve at run time (variable + `resolver`, or `server ... resolve`).",
+		Ref: "L10",
 	},
 	{
 		Slug:  SlugConnectTimeout,
 		Title: "TCP connect to the upstream timed out",
 		Cause: "The upstream did not accept the TCP connection within proxy_connect_timeout: it is down, " +
 			"firewalled, or the address (resolved once at load time) is stale.",
-		Rules: []string{ruleDNSStatic},
-		Fix:   "Check reachability; for cloud endpoints resolve at run time.",
+		Fix: "Check reachability; for cloud endpoints resolve at run time.",
 	},
 	{
 		Slug:  SlugPrematureClose,
@@ -267,9 +228,8 @@ var catalogue = []Class{
 			"response header. Besides crashes and keepalive races, a CDN or virtual-host router can drop " +
 			"requests whose Host it does not recognise, e.g. because an inner proxy_set_header dropped the Host " +
 			"set at an outer level.",
-		Rules: []string{ruleHeadersDropped, ruleNameHostMismatch},
-		Fix:   "Check the upstream's logs; make sure the Host header the upstream expects is set in the location that proxies.",
-		Ref:   "L11",
+		Fix: "Check the upstream's logs; make sure the Host header the upstream expects is set in the location that proxies.",
+		Ref: "L11",
 	},
 	{
 		Slug:  SlugNoLiveUpstreams,
@@ -299,7 +259,6 @@ var catalogue = []Class{
 		Slug:   SlugUpstreamPort,
 		Title:  "proxy_pass names an upstream{} block with a port (config error)",
 		Cause:  "`proxy_pass https://name:port` where name is an upstream{} block: ports belong on the block's server lines.",
-		Rules:  []string{ruleUpstreamPort},
 		Fix:    "Drop the port from proxy_pass and put it on the `server` lines of the upstream block.",
 		Ref:    "L14",
 		Config: true,
@@ -316,7 +275,6 @@ var catalogue = []Class{
 		Slug:   SlugResolveNeedsZone,
 		Title:  "`server ... resolve` without a shared-memory zone (config error)",
 		Cause:  "Re-resolvable upstream servers (nginx >= 1.27.3) keep their addresses in shared memory, so the upstream block needs a `zone`.",
-		Rules:  []string{ruleResolverBad},
 		Fix:    "Add `zone <name> 64k;` to the upstream block.",
 		Ref:    "L16",
 		Config: true,
@@ -325,7 +283,6 @@ var catalogue = []Class{
 		Slug:   SlugResolveNoResolver,
 		Title:  "`server ... resolve` without a resolver (config error)",
 		Cause:  "Re-resolvable upstream servers need a `resolver` in http{} or in the upstream block; none is defined.",
-		Rules:  []string{ruleResolverBad, ruleNoResolver},
 		Fix:    "Add `resolver <dns server>;` in http{} or in the upstream block.",
 		Ref:    "L16",
 		Config: true,
@@ -334,7 +291,6 @@ var catalogue = []Class{
 		Slug:   SlugResolverNotFound,
 		Title:  "resolver directive names a host that does not resolve (config error)",
 		Cause:  "The `resolver` directive was given a host name that the system resolver could not resolve at load time.",
-		Rules:  []string{ruleResolverBad},
 		Fix:    "Give `resolver` an IP address.",
 		Config: true,
 	},
@@ -342,7 +298,6 @@ var catalogue = []Class{
 		Slug:   SlugClientCertNoKey,
 		Title:  "Client certificate without its key (config error)",
 		Cause:  "*_ssl_certificate is set for mutual TLS toward the upstream but *_ssl_certificate_key is not, so nginx refuses to load.",
-		Rules:  []string{ruleClientCert},
 		Fix:    "Add `proxy_ssl_certificate_key` next to `proxy_ssl_certificate`, at the same level.",
 		Config: true,
 	},
@@ -354,9 +309,6 @@ var bySlug = func() map[string]*Class {
 	m := make(map[string]*Class, len(catalogue))
 	for i := range catalogue {
 		c := &catalogue[i]
-		// Cap Rules at their length so a caller appending to a returned
-		// Class's Rules cannot write into the catalogue's array.
-		c.Rules = c.Rules[:len(c.Rules):len(c.Rules)]
 		m[c.Slug] = c
 	}
 	return m
@@ -366,10 +318,7 @@ var bySlug = func() map[string]*Class {
 // copy, so callers may sort or edit it.
 func Classes() []Class {
 	out := make([]Class, len(catalogue))
-	for i, c := range catalogue {
-		c.Rules = slices.Clone(c.Rules)
-		out[i] = c
-	}
+	copy(out, catalogue)
 	return out
 }
 
@@ -379,12 +328,10 @@ func Lookup(slug string) (Class, bool) {
 	if !ok {
 		return Class{}, false
 	}
-	out := *c
-	out.Rules = slices.Clone(c.Rules)
-	return out, true
+	return *c, true
 }
 
-// class is the hot-path lookup: no copy of Rules, which is capped instead.
+// class is the hot-path lookup.
 func class(slug string) Class {
 	return *bySlug[slug]
 }

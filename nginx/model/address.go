@@ -198,6 +198,23 @@ func (u *Upstream) Members() []UpstreamServer {
 	return out
 }
 
+// ServerNameVariable returns what nginx puts in $server_name, and so in
+// the "server:" field of error-log lines, for an http server: its first
+// server_name, lower-cased, with a leading "." removed; a regex name keeps
+// its "~" and its case; "" when the server has no server_name
+// (ngx_http_core_merge_srv_conf).
+func (s *Scope) ServerNameVariable() string {
+	names := s.ServerNames()
+	if len(names) == 0 {
+		return ""
+	}
+	n := names[0]
+	if strings.HasPrefix(n, "~") {
+		return n
+	}
+	return strings.ToLower(strings.TrimPrefix(n, "."))
+}
+
 // NameKind says what a server_name value matches.
 type NameKind int
 

@@ -273,6 +273,8 @@ type Model struct {
 	Scopes []*Scope
 	// Maps by the variable they define ("$name").
 	Maps map[string][]*config.Directive
+
+	ix index
 }
 
 // Build computes the model of a loaded tree.

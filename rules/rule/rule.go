@@ -70,16 +70,31 @@ type Rule struct {
 	Severity Severity
 	Summary  string
 	Doc      Doc
+	// LogClasses are the error.log classes (nginx/errlog slugs) whose lines
+	// this rule's findings explain: `ngxlint explain` names the rule for
+	// them, and lint --error-log puts such lines on its findings as
+	// evidence. This is the one place the relation is written down.
+	LogClasses []string
+	// LogDriven rules judge the run's error-log evidence rather than the
+	// configuration alone (NGX900 reports the lines nothing explains): they
+	// run only when the run has logs, after every other rule, once the
+	// driver has matched each log group to the findings that explain it
+	// (LogGroup.Findings).
+	LogDriven bool
 	// Run reports findings through the pass. Meta rules (suppression
 	// hygiene) have no Run: the driver reports them.
 	Run func(*Pass)
 }
 
-// Pass is what a rule sees: the effective model and the run's settings.
+// Pass is what a rule sees: the effective model, the run's settings and
+// the error-log evidence given to the run.
 type Pass struct {
 	Model    *model.Model
 	Version  nginx.Version
 	Settings Settings
+	// Logs are the error.log groups mapped to this configuration (lint
+	// --error-log); nil without logs.
+	Logs []*LogGroup
 
 	rule     *Rule
 	findings []Finding
@@ -165,6 +180,17 @@ func (p *Pass) ReportAs(sev Severity, node *config.Directive, msg string, fix *F
 	p.findings = append(p.findings, Finding{Rule: p.rule, Severity: sev, Message: msg, Node: node, Fix: fix})
 }
 
+// ReportEvidence records a finding that production logs proved rather
+// than the configuration alone: at node, or, when the lines map nowhere in
+// the configuration, at the start of file.
+func (p *Pass) ReportEvidence(node *config.Directive, file *config.File, msg string, ev *Evidence) {
+	f := Finding{Rule: p.rule, Severity: p.rule.Severity, Message: msg, Node: node, Evidence: ev}
+	if node == nil {
+		f.File = file
+	}
+	p.findings = append(p.findings, f)
+}
+
 var registry = map[string]*Rule{}
 
 // Register adds a rule; each check calls it from a package-level var.
@@ -201,16 +227,32 @@ func Lookup(key string) (*Rule, bool) {
 }
 
 // Run runs the given rules over a model and returns their findings in rule
-// order.
-func Run(m *model.Model, rs []*Rule, v nginx.Version, s Settings) []Finding {
+// order. The driver calls it twice: for the ordinary rules, then for the
+// LogDriven ones once the logs' groups know the findings that explain them.
+func Run(m *model.Model, rs []*Rule, v nginx.Version, s Settings, logs []*LogGroup) []Finding {
 	var out []Finding
 	for _, r := range rs {
 		if r.Run == nil {
 			continue
 		}
-		p := &Pass{Model: m, Version: v, Settings: s, rule: r}
+		p := &Pass{Model: m, Version: v, Settings: s, Logs: logs, rule: r}
 		r.Run(p)
 		out = append(out, p.findings...)
+	}
+	return out
+}
+
+// ForLogClass returns the registered rules whose findings explain lines of
+// an error.log class, in ID order.
+func ForLogClass(slug string) []*Rule {
+	var out []*Rule
+	for _, r := range All() {
+		for _, c := range r.LogClasses {
+			if c == slug {
+				out = append(out, r)
+				break
+			}
+		}
 	}
 	return out
 }
