@@ -2,6 +2,8 @@ package ngxlint_test
 
 import (
 	"encoding/json"
+	"fmt"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -99,5 +101,39 @@ func TestDriverOnlyNeedsFramework(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestStaticAnalysis runs staticcheck over the module and errcheck over
+// the packages whose writes and closes can lose data (fix's atomic writes,
+// report files), as scripts/setup.sh installs them. Without the tools it
+// skips loudly, or fails when CI=true.
+func TestStaticAnalysis(t *testing.T) {
+	if testing.Short() {
+		t.Skip("static analysis is not short")
+	}
+	gopath, err := exec.Command("go", "env", "GOPATH").Output()
+	require.NoError(t, err)
+	bin := strings.TrimSpace(string(gopath)) + "/bin/"
+	for _, tc := range []struct {
+		tool string
+		args []string
+	}{
+		{"staticcheck", []string{"./..."}},
+		{"errcheck", []string{"-ignoretests", "-exclude", ".ci/errcheck.exclude", "./lint/...", "./cmd/...", "./rules/...", "./nginx/..."}},
+	} {
+		t.Run(tc.tool, func(t *testing.T) {
+			path := bin + tc.tool
+			if _, err := exec.LookPath(path); err != nil {
+				msg := fmt.Sprintf("SKIPPED: %s is not installed (run scripts/setup.sh): %v", tc.tool, err)
+				if os.Getenv("CI") == "true" {
+					t.Fatal(msg)
+				}
+				fmt.Fprintln(os.Stderr, "!!!!!!!! "+msg)
+				t.Skip(msg)
+			}
+			out, err := exec.Command(path, tc.args...).CombinedOutput()
+			assert.NoError(t, err, "%s reports:\n%s", tc.tool, out)
+		})
 	}
 }

@@ -18,3 +18,11 @@ if [ ${#need[@]} -gt 0 ]; then
   $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 nginx -s stop >/dev/null 2>&1 || true
+
+# Static analysis the test suite runs (TestStaticAnalysis): staticcheck and
+# errcheck at pinned versions, through the Go module proxy.
+export PATH="$PATH:/usr/local/go/bin"
+gobin="$(go env GOPATH)/bin"
+[ -x "$gobin/staticcheck" ] && "$gobin/staticcheck" -version 2>/dev/null | grep -q '0.8.2' ||
+  go install honnef.co/go/tools/cmd/staticcheck@v0.8.2
+[ -x "$gobin/errcheck" ] || go install github.com/kisielk/errcheck@v1.30.0

@@ -173,14 +173,6 @@ func (r *rootfs) tar(dockerfile string) ([]byte, string, error) {
 	return buf.Bytes(), hex.EncodeToString(sum[:]), nil
 }
 
-func (r *rootfs) size() int64 {
-	var n int64
-	for _, e := range r.entries {
-		n += int64(len(e.data))
-	}
-	return n
-}
-
 // ErrNotELF is returned for an executable that is not an ELF file.
 var ErrNotELF = errors.New("not an ELF executable")
 

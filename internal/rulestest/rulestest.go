@@ -44,9 +44,7 @@ func Wants(t *config.Tree) map[string][]string {
 			}
 			key := fmt.Sprintf("%s:%d", f.Path, c.Line())
 			// split on commas and any space, \r included (CRLF files)
-			for _, id := range strings.Fields(strings.ReplaceAll(m[1], ",", " ")) {
-				out[key] = append(out[key], id)
-			}
+			out[key] = append(out[key], strings.Fields(strings.ReplaceAll(m[1], ",", " "))...)
 		}
 	}
 	return out

@@ -127,7 +127,7 @@ func scanPath(ctx context.Context, path string, ixs []*Index, opts Options, so S
 		if err != nil {
 			return nil, err
 		}
-		defer f.Close()
+		defer func() { _ = f.Close() }() // read-only
 		st, err := f.Stat()
 		if err != nil {
 			return nil, err
@@ -151,7 +151,7 @@ func scanPath(ctx context.Context, path string, ixs []*Index, opts Options, so S
 		if err != nil {
 			return nil, err
 		}
-		defer zr.Close()
+		defer func() { _ = zr.Close() }() // read-only: errors surface from Read
 		r = zr
 	}
 	return scanReader(r, agg), nil

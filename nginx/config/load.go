@@ -647,7 +647,7 @@ func (diskFS) read(p string, limit int64) ([]byte, fileID, error) {
 	if err != nil {
 		return nil, fileID{}, err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read-only
 	st, err := f.Stat()
 	if err != nil {
 		return nil, fileID{}, err

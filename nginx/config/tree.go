@@ -37,9 +37,8 @@ type File struct {
 	// Comments lists every comment of the file in source order.
 	Comments []*Comment
 
-	lines   []int32 // offsets of line starts, built on first use
-	decoded map[int32]string
-	id      fileID // for include-cycle checks
+	lines []int32 // offsets of line starts, built on first use
+	id    fileID  // for include-cycle checks
 }
 
 // Arg is one word of a directive. Start and End delimit the raw text in

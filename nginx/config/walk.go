@@ -1,6 +1,7 @@
 package config
 
 import (
+	"context"
 	"iter"
 	"strings"
 	"unsafe"
@@ -46,7 +47,7 @@ func Walk(block []*Directive, fn func(d *Directive) bool) {
 // every token, whitespace included, so that concatenating the tokens gives
 // src back. Includes are not followed.
 func Lex(src []byte) []Token {
-	l := newLoader(nil, Options{}, diskFS{})
+	l := newLoader(context.Background(), Options{}, diskFS{})
 	l.tree = &Tree{}
 	var toks []Token
 	f := &File{Path: "-", Name: "-"}

@@ -27,7 +27,7 @@ func Open(path string) (io.ReadCloser, error) {
 	}
 	rc, err := decompress(f)
 	if err != nil {
-		f.Close()
+		_ = f.Close() // read-only; the decompress error is the one to report
 		return nil, err
 	}
 	return rc, nil

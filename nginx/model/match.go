@@ -319,9 +319,7 @@ func sampleCandidates(loc *Scope) []string {
 	}
 	// nested: a location whose own pattern is covered by its parent
 	if loc.Parent != nil && loc.Parent.Kind == KindLocation {
-		for _, c := range sampleCandidates(loc.Parent) {
-			out = append(out, c)
-		}
+		out = append(out, sampleCandidates(loc.Parent)...)
 	}
 	var fixed []string
 	for _, c := range out {

@@ -32,7 +32,9 @@ func main() {
 		}
 	}
 	bw := bufio.NewWriterSize(w, 1<<20)
-	if err := errlog.GenerateLog(bw, n, *ratio, *seed); err == nil {
+	// every error counts: the generator's, the flush's and the close's
+	err = errlog.GenerateLog(bw, n, *ratio, *seed)
+	if err == nil {
 		err = bw.Flush()
 	}
 	if err == nil {
