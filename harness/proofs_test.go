@@ -11,6 +11,7 @@ import (
 	"github.com/ngxlint/ngxlint/harness"
 	"github.com/ngxlint/ngxlint/harness/edge"
 	"github.com/ngxlint/ngxlint/harness/pki"
+	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
 // The rules' runtime claims, proven against a real nginx (the harness
@@ -60,7 +61,7 @@ func proofReport(t *testing.T, o harness.Options) map[string]*harness.UpstreamRe
 }
 
 func TestRuleProofs(t *testing.T) {
-	ups := proofReport(t, harness.Options{Root: fixture("verify", "rule-proofs.conf"), Fix: true, FixSeverity: "info", EdgeHook: proofEdges})
+	ups := proofReport(t, harness.Options{Root: fixture("verify", "rule-proofs.conf"), Fix: true, FixSeverity: rule.Info, EdgeHook: proofEdges})
 	require.Len(t, ups, 4)
 	outcomes := func(t *testing.T, host string) (*harness.Outcome, *harness.Outcome) {
 		t.Helper()
@@ -128,7 +129,7 @@ func TestRuleProofs(t *testing.T) {
 // NGX106: nginx refuses to start, with a message that names no file or
 // line; NGX106's fix adds the bundle and nginx starts and proxies.
 func TestRuleProofVerifyWithoutCA(t *testing.T) {
-	ups := proofReport(t, harness.Options{Root: fixture("verify", "verify-without-ca.conf"), Fix: true, FixSeverity: "info"})
+	ups := proofReport(t, harness.Options{Root: fixture("verify", "verify-without-ca.conf"), Fix: true, FixSeverity: rule.Info})
 	u := ups["origin.example.net"]
 	require.NotNil(t, u)
 	require.NotNil(t, u.Before)

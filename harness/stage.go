@@ -47,11 +47,6 @@ type listenPort struct {
 	Server *model.Scope
 }
 
-type textEdit struct {
-	start, end int32
-	text       string
-}
-
 // stageOptions tune staging.
 type stageOptions struct {
 	Generation string
@@ -62,18 +57,20 @@ type stageOptions struct {
 // stage prepares a loaded tree for the container.
 func stage(t *config.Tree, m *model.Model, o stageOptions) (*staged, error) {
 	s := &staged{Files: map[string][]byte{}}
-	edits := map[*config.File][]textEdit{}
-	add := func(f *config.File, e textEdit) { edits[f] = append(edits[f], e) }
+	edits := map[*config.File][]config.Edit{}
+	add := func(f *config.File, start, end int32, text string) {
+		edits[f] = append(edits[f], config.Edit{File: f, Start: start, End: end, NewText: text})
+	}
 	comment := func(d *config.Directive) {
 		// keep the line count: every line of the directive gets a '#'
-		add(d.File, textEdit{d.Start, d.End, "#" + strings.ReplaceAll(d.Raw(), "\n", "\n#")})
+		add(d.File, d.Start, d.End, "#"+strings.ReplaceAll(d.Raw(), "\n", "\n#"))
 	}
 	replaceArgs := func(d *config.Directive, text string) {
 		if len(d.Args) == 0 {
-			add(d.File, textEdit{d.NameEnd, d.NameEnd, " " + text})
+			add(d.File, d.NameEnd, d.NameEnd, " "+text)
 			return
 		}
-		add(d.File, textEdit{d.Args[0].Start, d.Args[len(d.Args)-1].End, text})
+		add(d.File, d.Args[0].Start, d.Args[len(d.Args)-1].End, text)
 	}
 	seenPath := map[string]bool{}
 	addPath := func(list *[]string, p string) {
@@ -140,7 +137,7 @@ func stage(t *config.Tree, m *model.Model, o stageOptions) (*staged, error) {
 				return true
 			}
 			if rewrite != "" {
-				add(d.File, textEdit{d.Args[0].Start, d.Args[0].End, rewrite})
+				add(d.File, d.Args[0].Start, d.Args[0].End, rewrite)
 			}
 			if lp.Port > 0 {
 				lp.Stream = isStream(d)
@@ -158,10 +155,10 @@ func stage(t *config.Tree, m *model.Model, o stageOptions) (*staged, error) {
 		if httpBlock == nil {
 			return nil, fmt.Errorf("verify needs an http{} block: the harness probes nginx over HTTP")
 		}
-		add(httpBlock.File, textEdit{httpBlock.BlockOpen + 1, httpBlock.BlockOpen + 1, harnessHTTP})
-		add(root, textEdit{int32(len(root.Src)), int32(len(root.Src)), mainTail})
+		add(httpBlock.File, httpBlock.BlockOpen+1, httpBlock.BlockOpen+1, harnessHTTP)
+		add(root, int32(len(root.Src)), int32(len(root.Src)), mainTail)
 		if o.LoadStream && !hasStreamLoad && hasStream(t) {
-			add(root, textEdit{0, 0, "load_module " + streamModule + "; "})
+			add(root, 0, 0, "load_module "+streamModule+"; ")
 		}
 		s.ConfPath = path.Join(t.Prefix, path.Base(root.Name))
 	case "http", "server", "location":
@@ -183,7 +180,15 @@ func stage(t *config.Tree, m *model.Model, o stageOptions) (*staged, error) {
 		if _, done := s.Files[name]; done {
 			continue
 		}
-		s.Files[name] = applyEdits(f.Src, edits[f])
+		if len(edits[f]) == 0 {
+			s.Files[name] = []byte(f.Src)
+			continue
+		}
+		out, err := config.ApplyEdits(edits[f])
+		if err != nil {
+			return nil, fmt.Errorf("staging %s: %w", f.Path, err)
+		}
+		s.Files[name] = out[f.Path]
 	}
 	for _, p := range s.CertPaths {
 		delete(s.Files, p)
@@ -272,20 +277,4 @@ func parseListen(d *config.Directive) (lp listenPort, rewrite string, keep bool)
 	}
 	lp.Port = n
 	return lp, rewrite, true
-}
-
-func applyEdits(src string, es []textEdit) []byte {
-	sort.SliceStable(es, func(i, j int) bool { return es[i].start < es[j].start })
-	var b strings.Builder
-	var at int32
-	for _, e := range es {
-		if e.start < at {
-			continue
-		}
-		b.WriteString(src[at:e.start])
-		b.WriteString(e.text)
-		at = e.end
-	}
-	b.WriteString(src[at:])
-	return []byte(b.String())
 }

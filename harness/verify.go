@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -47,14 +48,13 @@ type Options struct {
 	NginxImage string
 	// Upstreams overrides the served names per target host.
 	Upstreams map[string][]string
-	// Profile is the edge behaviour: cdn (default), strict, close,
-	// lenient, reset, blackhole.
+	// Profile is the edge behaviour, one of Profiles(); "" is cdn.
 	Profile string
 	// Fix runs the lint fixes on a copy and verifies again ("after").
 	Fix bool
-	// FixSeverity is the least severe finding whose fix is applied:
-	// "error", "warning" (the default when empty) or "info".
-	FixSeverity string
+	// FixSeverity is the least severe finding whose fix is applied (the
+	// CLI's default is rule.DefaultFixSeverity).
+	FixSeverity rule.Severity
 	// Progress receives one line per step.
 	Progress io.Writer
 	// EdgeHook, when set, adjusts each target's edge before it starts. It
@@ -146,6 +146,24 @@ type Probe struct {
 // self-signed certificate. A config passes when nginx refuses it.
 const ProfileImpostor = "impostor"
 
+// Profiles lists what --edge-profile accepts: the edge's behaviours and
+// the impostor.
+func Profiles() []edge.ProfileInfo {
+	return append(slices.Clone(edge.Profiles), edge.ProfileInfo{Name: ProfileImpostor, Effect: "self-signed certificate: passes only if nginx refuses it"})
+}
+
+// CheckProfile reports whether p is one of Profiles().
+func CheckProfile(p string) error {
+	var names []string
+	for _, q := range Profiles() {
+		if q.Name == p {
+			return nil
+		}
+		names = append(names, q.Name)
+	}
+	return fmt.Errorf("edge profile %q: want one of %s", p, strings.Join(names, ", "))
+}
+
 // Verdicts.
 const (
 	VerdictOK         = "ok"
@@ -169,7 +187,7 @@ func Verify(ctx context.Context, o Options) (rep *Report, err error) {
 		}
 	}
 	if o.Profile == "" {
-		o.Profile = "cdn"
+		o.Profile = edge.ProfileCDN
 	}
 	progress("loading %s", o.Root)
 	tree, diags := config.Load(ctx, o.Root, o.Load)
@@ -291,7 +309,7 @@ func Verify(ctx context.Context, o Options) (rep *Report, err error) {
 		startEdge(EdgeSpec{Image: edgeRef, Aliases: []string{t.Target}, Port: t.port, NoWait: true, Config: cfg}, &t.edge)
 	}
 	if len(sinkAliases) > 0 && startErr == nil {
-		startEdge(EdgeSpec{Image: edgeRef, Aliases: sinkAliases, NoWait: true, Config: edge.Config{Names: sinkAliases, Profile: "lenient"}}, nil)
+		startEdge(EdgeSpec{Image: edgeRef, Aliases: sinkAliases, NoWait: true, Config: edge.Config{Names: sinkAliases, Profile: edge.ProfileLenient}}, nil)
 	}
 	wg.Wait()
 	if startErr != nil {
@@ -419,7 +437,7 @@ func edgeConfig(ca *pki.CA, t *UpstreamReport, o Options) (edge.Config, error) {
 		if err != nil {
 			return edge.Config{}, err
 		}
-		cfg.Profile, cfg.CertPEM, cfg.KeyPEM = "lenient", fake.CertPEM, fake.KeyPEM
+		cfg.Profile, cfg.CertPEM, cfg.KeyPEM = edge.ProfileLenient, fake.CertPEM, fake.KeyPEM
 		t.impostor = true
 	}
 	if o.EdgeHook != nil {
@@ -1229,15 +1247,7 @@ func decide(t *UpstreamReport, fixAsked bool) {
 
 // fixedTree applies every safe fix in memory and reloads the tree.
 func fixedTree(ctx context.Context, o Options) (*config.Tree, error) {
-	sev := rule.Warning
-	if o.FixSeverity != "" {
-		s, err := rule.ParseSeverity(o.FixSeverity)
-		if err != nil {
-			return nil, err
-		}
-		sev = s
-	}
-	res, err := fix.Tree(ctx, o.Root, o.Load, o.Lint, sev)
+	res, err := fix.Tree(ctx, o.Root, o.Load, o.Lint, o.FixSeverity)
 	if err != nil {
 		return nil, fmt.Errorf("fix: %w", err)
 	}

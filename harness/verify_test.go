@@ -20,6 +20,7 @@ import (
 	"github.com/ngxlint/ngxlint/harness"
 	"github.com/ngxlint/ngxlint/harness/harnesstest"
 	"github.com/ngxlint/ngxlint/harness/image"
+	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
 func fixture(parts ...string) string {
@@ -64,7 +65,7 @@ func logHas(o *harness.Outcome, s string) bool {
 // SNI before; 200 with SNI and Host example.com and the forwarded headers
 // after --fix.
 func TestVerifyBlogBrokenFix(t *testing.T) {
-	rep := verify(t, harness.Options{Root: fixture("blog", "broken.conf"), Fix: true})
+	rep := verify(t, harness.Options{Root: fixture("blog", "broken.conf"), Fix: true, FixSeverity: rule.DefaultFixSeverity})
 	u := rep.Upstreams[0]
 	assert.Equal(t, "d1234567890.cloudfront.net", u.Target)
 	assert.Equal(t, []string{"example.com"}, u.ServedNames)
@@ -89,7 +90,7 @@ func TestVerifyBlogBrokenFix(t *testing.T) {
 }
 
 func TestVerifySNIWithoutName(t *testing.T) {
-	rep := verify(t, harness.Options{Root: fixture("verify", "sni-no-name.conf"), Fix: true})
+	rep := verify(t, harness.Options{Root: fixture("verify", "sni-no-name.conf"), Fix: true, FixSeverity: rule.DefaultFixSeverity})
 	u := rep.Upstreams[0]
 	assert.Equal(t, 502, u.Before.Status)
 	assert.Equal(t, "d1234567890.cloudfront.net", u.Before.SNI)
@@ -99,7 +100,7 @@ func TestVerifySNIWithoutName(t *testing.T) {
 }
 
 func TestVerifyUpstreamBlock(t *testing.T) {
-	rep := verify(t, harness.Options{Root: fixture("verify", "upstream-block.conf"), Fix: true})
+	rep := verify(t, harness.Options{Root: fixture("verify", "upstream-block.conf"), Fix: true, FixSeverity: rule.DefaultFixSeverity})
 	u := rep.Upstreams[0]
 	assert.Equal(t, "backend", u.Before.SNI, "nginx sends the block's name")
 	assert.Equal(t, 502, u.Before.Status)
@@ -143,7 +144,7 @@ func TestVerifyStream(t *testing.T) {
 	if _, err := os.Stat("/usr/lib/nginx/modules/ngx_stream_module.so"); err != nil {
 		t.Skip("SKIP: Debian's nginx stream module is not installed (apt-get install libnginx-mod-stream); the stream case cannot run")
 	}
-	rep := verify(t, harness.Options{Root: fixture("verify", "stream.conf"), Fix: true})
+	rep := verify(t, harness.Options{Root: fixture("verify", "stream.conf"), Fix: true, FixSeverity: rule.DefaultFixSeverity})
 	u := rep.Upstreams[0]
 	assert.Equal(t, "rejected", u.Before.EdgeOutcome)
 	assert.Empty(t, u.Before.SNI)
@@ -232,7 +233,7 @@ func TestVerifyUserImage(t *testing.T) {
 // TestVerifySnippet runs a location snippet: the harness wraps it in a
 // generated main config (gonginx's model and dumper).
 func TestVerifySnippet(t *testing.T) {
-	rep := verify(t, harness.Options{Root: fixture("verify", "snippet-location.conf"), Fix: true})
+	rep := verify(t, harness.Options{Root: fixture("verify", "snippet-location.conf"), Fix: true, FixSeverity: rule.DefaultFixSeverity})
 	u := rep.Upstreams[0]
 	assert.Equal(t, "assets.example.net", u.Target)
 	assert.Equal(t, 502, u.Before.Status)

@@ -12,7 +12,6 @@ import (
 	"github.com/ngxlint/ngxlint/internal/rulestest"
 	"github.com/ngxlint/ngxlint/lint"
 	"github.com/ngxlint/ngxlint/lint/explain"
-	"github.com/ngxlint/ngxlint/lint/fix"
 	"github.com/ngxlint/ngxlint/nginx/config"
 	"github.com/ngxlint/ngxlint/nginx/errlog"
 	"github.com/ngxlint/ngxlint/nginx/model"
@@ -152,7 +151,7 @@ func TestBlogFixClearsSNIRules(t *testing.T) {
 	assert.Equal(t, "proxy_pass", f.Node.Name)
 	require.NotNil(t, f.Fix)
 
-	files, err := fix.Apply(f.Fix.Edits)
+	files, err := config.ApplyEdits(f.Fix.Edits)
 	require.NoError(t, err)
 	tree, diags = config.Load(context.Background(), root, config.Options{Overlay: files})
 	require.False(t, config.HasErrors(diags))

@@ -84,7 +84,7 @@ func computeFixes(ctx context.Context, o *loadOpts, root string) (*fix.Result, e
 }
 
 func (o *loadOpts) registerFixSeverity(c *cobra.Command) {
-	c.Flags().StringVar(&o.fixSev, "severity", "warning", "apply fixes of findings at or above this severity: error, warning, info (info-level fixes such as proxy_ssl_verify on change behaviour)")
+	c.Flags().StringVar(&o.fixSev, "severity", rule.DefaultFixSeverity.String(), "apply fixes of findings at or above this severity: error, warning, info (info-level fixes such as proxy_ssl_verify on change behaviour)")
 }
 
 func (o *loadOpts) fixSeverity() (rule.Severity, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -42,7 +43,7 @@ missing include) — the errors are printed in the chosen format.`,
 		},
 	}
 	o.register(c)
-	c.Flags().StringVarP(&format, "format", "f", "text", "output format: text, json, sarif, github, checkstyle")
+	c.Flags().StringVarP(&format, "format", "f", "text", "output format: "+strings.Join(report.Formats, ", "))
 	c.Flags().StringVar(&o.failOn, "fail-on", "", "lowest severity that makes the exit status 1: error, warning, info (default warning)")
 	c.Flags().StringArrayVar(&errorLogs, "error-log", nil, "nginx error log (file, .gz, or - for stdin) whose upstream failures become evidence on findings, and NGX900 findings where no rule explains them (repeatable)")
 	return c
@@ -54,7 +55,7 @@ func runLint(c *cobra.Command, o *loadOpts, format string, args []string, errorL
 		ctx = context.Background()
 	}
 	if !contains(report.Formats, format) {
-		return usagef("--format %q: want one of text, json, sarif, github, checkstyle", format)
+		return usagef("--format %q: want one of %s", format, strings.Join(report.Formats, ", "))
 	}
 	lo, failOn, err := o.lintOptions()
 	if err != nil {

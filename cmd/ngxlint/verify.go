@@ -16,6 +16,7 @@ import (
 	tclog "github.com/testcontainers/testcontainers-go/log"
 
 	"github.com/ngxlint/ngxlint/harness"
+	"github.com/ngxlint/ngxlint/harness/edge"
 	"github.com/ngxlint/ngxlint/harness/image"
 )
 
@@ -80,24 +81,23 @@ does not load; 4 Docker (or an nginx to put in the image) is unavailable.`,
 					}
 				}
 			}
-			switch profile {
-			case "cdn", "strict", "close", "lenient", "reset", "blackhole", harness.ProfileImpostor:
-			default:
-				return usagef("--edge-profile %q: want cdn, strict, close, lenient, reset, blackhole or impostor", profile)
+			if err := harness.CheckProfile(profile); err != nil {
+				return usagef("--edge-profile: %v", err)
 			}
 			if !verbose {
 				// testcontainers narrates every container step; the
 				// progress lines say what matters
 				tclog.SetDefault(tclog.NewNoopLogger())
 			}
-			if _, err := o.fixSeverity(); err != nil {
+			fixSev, err := o.fixSeverity()
+			if err != nil {
 				return err
 			}
 			ctx, stop := signal.NotifyContext(cmdContext(c), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			rep, err := harness.Verify(ctx, harness.Options{
 				Root: args[0], Load: copts, Lint: lo, NginxImage: ngxImage,
-				Upstreams: ups, Profile: profile, Fix: doFix, FixSeverity: o.fixSev, Progress: c.ErrOrStderr(),
+				Upstreams: ups, Profile: profile, Fix: doFix, FixSeverity: fixSev, Progress: c.ErrOrStderr(),
 			})
 			switch {
 			case errors.Is(err, harness.ErrConfig):
@@ -138,7 +138,7 @@ does not load; 4 Docker (or an nginx to put in the image) is unavailable.`,
 	f.StringVar(&ngxImage, "nginx-image", "", "nginx image to run, e.g. nginx:1.27 (default: built from the host's nginx)")
 	f.StringArrayVar(&upstreams, "upstream", nil, "names an upstream host serves: HOST=NAME[,NAME…] (repeatable)")
 	f.BoolVarP(&verbose, "verbose", "v", false, "show testcontainers' own log lines")
-	f.StringVar(&profile, "edge-profile", "cdn", "edge behaviour: cdn (SNI must be served, alert 40), strict (alert 112), close, reset, blackhole, lenient, impostor (self-signed certificate: passes only if nginx refuses it)")
+	f.StringVar(&profile, "edge-profile", "cdn", "edge behaviour: "+edge.ProfileHelp(harness.Profiles()))
 	return c
 }
 

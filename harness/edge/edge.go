@@ -55,6 +55,28 @@ const (
 	ProfileLenient = "lenient"
 )
 
+// ProfileInfo names a behaviour and what nginx sees of it, for help texts.
+type ProfileInfo struct{ Name, Effect string }
+
+// Profiles lists the edge behaviours, in the order help texts show them.
+var Profiles = []ProfileInfo{
+	{ProfileCDN, "SNI must be served, alert 40"},
+	{ProfileStrict, "alert 112"},
+	{ProfileClose, "closes without an alert"},
+	{ProfileReset, "resets the connection"},
+	{ProfileBlackhole, "never answers"},
+	{ProfileLenient, "accepts any SNI"},
+}
+
+// ProfileHelp renders profiles as "name (effect), …".
+func ProfileHelp(ps []ProfileInfo) string {
+	var parts []string
+	for _, p := range ps {
+		parts = append(parts, p.Name+" ("+p.Effect+")")
+	}
+	return strings.Join(parts, ", ")
+}
+
 // Raw TLS alert records the edge writes before closing. Record version
 // 0x0301, as most servers use before a version is negotiated.
 var (

@@ -76,7 +76,7 @@ func mainWith(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&cfg.Listen, "listen", ":443", "TLS listen address")
 	fs.StringVar(&cfg.AdminListen, "admin", ":8081", "plain-HTTP admin listen address (empty: none)")
 	fs.StringVar(&names, "names", "", "comma-separated names served (SNI, and Host with --host-check)")
-	fs.StringVar(&cfg.Profile, "profile", ProfileCDN, "reaction to missing/unknown SNI: cdn (alert 40), strict (alert 112), close, reset, blackhole, lenient")
+	fs.StringVar(&cfg.Profile, "profile", ProfileCDN, "reaction to missing/unknown SNI: "+ProfileHelp(Profiles))
 	fs.StringVar(&minV, "min-version", "", "minimum TLS version (1.0, 1.1, 1.2, 1.3)")
 	fs.StringVar(&maxV, "max-version", "", "maximum TLS version")
 	fs.StringVar(&certFile, "cert", "", "leaf certificate PEM (default: self-signed for --names)")

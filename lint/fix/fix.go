@@ -21,50 +21,6 @@ import (
 	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
-// Apply applies edits to the files they name and returns the new contents
-// by path. Identical edits collapse; overlapping ones are an error.
-func Apply(edits []rule.Edit) (map[string][]byte, error) {
-	byFile := map[string][]rule.Edit{}
-	srcs := map[string]string{}
-	for _, e := range edits {
-		byFile[e.File.Path] = append(byFile[e.File.Path], e)
-		srcs[e.File.Path] = e.File.Src
-	}
-	out := map[string][]byte{}
-	for path, es := range byFile {
-		sort.SliceStable(es, func(i, j int) bool {
-			if es[i].Start != es[j].Start {
-				return es[i].Start < es[j].Start
-			}
-			return es[i].End < es[j].End
-		})
-		uniq := es[:0]
-		for i, e := range es {
-			if i > 0 && e == uniq[len(uniq)-1] {
-				continue
-			}
-			if len(uniq) > 0 {
-				prev := uniq[len(uniq)-1]
-				if e.Start < prev.End || (e.Start == prev.Start && e.Start == e.End && prev.Start == prev.End) {
-					return nil, fmt.Errorf("%s: conflicting edits at bytes %d and %d", path, prev.Start, e.Start)
-				}
-			}
-			uniq = append(uniq, e)
-		}
-		src := srcs[path]
-		var b strings.Builder
-		var at int32
-		for _, e := range uniq {
-			b.WriteString(src[at:e.Start])
-			b.WriteString(e.NewText)
-			at = e.End
-		}
-		b.WriteString(src[at:])
-		out[path] = []byte(b.String())
-	}
-	return out, nil
-}
-
 // Loader loads a tree with the given overlay of edited files.
 type Loader func(ctx context.Context, overlay map[string][]byte) (*config.Tree, []config.Diagnostic)
 
@@ -134,7 +90,7 @@ func Converge(ctx context.Context, load Loader, lint Linter, maxRounds int) (*Re
 				res.Original[e.File.Path] = []byte(e.File.Src)
 			}
 		}
-		files, err := Apply(batch)
+		files, err := config.ApplyEdits(batch)
 		if err != nil {
 			return nil, err
 		}

@@ -35,6 +35,14 @@ func (s Severity) String() string {
 	return "info"
 }
 
+// DefaultFixSeverity is the least severe finding whose fix `ngxlint fix`
+// and `verify --fix` apply unless told otherwise: informational fixes
+// (turning verification on) change behaviour and are opt-in.
+const DefaultFixSeverity = Warning
+
+// Severities lists the severities, most severe first.
+var Severities = []Severity{Error, Warning, Info}
+
 // ParseSeverity parses "error", "warning" or "info".
 func ParseSeverity(s string) (Severity, error) {
 	switch strings.ToLower(s) {
@@ -159,12 +167,9 @@ type Fix struct {
 	Edits       []Edit
 }
 
-// Edit replaces File.Src[Start:End] with NewText.
-type Edit struct {
-	File       *config.File
-	Start, End int32
-	NewText    string
-}
+// Edit replaces File.Src[Start:End] with NewText; config.ApplyEdits is
+// the one applier, for fixes and for the harness's staged copies alike.
+type Edit = config.Edit
 
 // Report records a finding for the running rule.
 func (p *Pass) Report(node *config.Directive, msg string, fix *Fix) {
