@@ -25,6 +25,7 @@ import (
 	"io"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -268,8 +269,15 @@ type NginxSpec struct {
 	Config string
 	// Files are extra files (CA bundles, certificates, includes).
 	Files []testcontainers.ContainerFile
-	// ReadyPath defaults to DefaultReadyPath.
+	// ConfPath is where nginx reads its configuration (-c); it defaults to
+	// NginxConfPath, where Config is written.
+	ConfPath string
+	// ReadyPath defaults to DefaultReadyPath; ReadyPort (default
+	// NginxPort) is the port it is served on.
 	ReadyPath string
+	ReadyPort string
+	// Ports are further container ports published on 127.0.0.1.
+	Ports []string
 	// StartupTimeout defaults to 30 s.
 	StartupTimeout time.Duration
 	Customizers    []testcontainers.ContainerCustomizer
@@ -282,7 +290,9 @@ type Nginx struct {
 	BaseURL string
 }
 
-// RunNginx starts nginx on nw (nil: Docker's default bridge) with spec.Config and waits for ReadyPath. The
+// RunNginx starts nginx on nw (nil: Docker's default bridge) with
+// spec.Config (or the configuration among spec.Files at spec.ConfPath) and
+// waits for ReadyPath. It is the one way the harness starts nginx. The
 // entrypoint is "nginx -c /etc/nginx/nginx.conf -g 'daemon off;'", which
 // also bypasses the official images' docker-entrypoint.sh scripts.
 func RunNginx(ctx context.Context, nw *testcontainers.DockerNetwork, spec NginxSpec) (*Nginx, error) {
@@ -292,12 +302,27 @@ func RunNginx(ctx context.Context, nw *testcontainers.DockerNetwork, spec NginxS
 	if spec.ReadyPath == "" {
 		spec.ReadyPath = DefaultReadyPath
 	}
+	if spec.ReadyPort == "" {
+		spec.ReadyPort = NginxPort
+	}
+	if spec.ConfPath == "" {
+		spec.ConfPath = NginxConfPath
+	}
 	if spec.StartupTimeout == 0 {
 		spec.StartupTimeout = 30 * time.Second
 	}
-	files := append([]testcontainers.ContainerFile{{
-		Reader: strings.NewReader(spec.Config), ContainerFilePath: NginxConfPath, FileMode: 0o644,
-	}}, spec.Files...)
+	files := spec.Files
+	if spec.Config != "" {
+		files = append([]testcontainers.ContainerFile{{
+			Reader: strings.NewReader(spec.Config), ContainerFilePath: spec.ConfPath, FileMode: 0o644,
+		}}, files...)
+	}
+	ports := []string{spec.ReadyPort}
+	for _, p := range spec.Ports {
+		if !slices.Contains(ports, p) {
+			ports = append(ports, p)
+		}
+	}
 	var opts []testcontainers.ContainerCustomizer
 	if nw != nil {
 		opts = append(opts, network.WithNetwork(nil, nw))
@@ -305,11 +330,11 @@ func RunNginx(ctx context.Context, nw *testcontainers.DockerNetwork, spec NginxS
 	opts = append(opts,
 		testcontainers.WithLabels(image.Labels()),
 		testcontainers.WithEntrypoint("nginx"),
-		testcontainers.WithCmd("-c", NginxConfPath, "-g", "daemon off;"),
+		testcontainers.WithCmd("-c", spec.ConfPath, "-g", "daemon off;"),
 		testcontainers.WithFiles(files...),
-		LoopbackPorts(NginxPort),
+		LoopbackPorts(ports...),
 		testcontainers.WithWaitStrategy(
-			wait.ForHTTP(spec.ReadyPath).WithPort(NginxPort).WithForcedIPv4LocalHost().
+			wait.ForHTTP(spec.ReadyPath).WithPort(spec.ReadyPort).WithForcedIPv4LocalHost().
 				WithStartupTimeout(spec.StartupTimeout).WithPollInterval(50*time.Millisecond),
 		),
 	)
@@ -319,7 +344,7 @@ func RunNginx(ctx context.Context, nw *testcontainers.DockerNetwork, spec NginxS
 	if err != nil {
 		return n, fmt.Errorf("harness: start nginx: %w%s", err, tailLogs(c))
 	}
-	if n.BaseURL, err = loopbackURL(ctx, c, NginxPort); err != nil {
+	if n.BaseURL, err = loopbackURL(ctx, c, spec.ReadyPort); err != nil {
 		return n, fmt.Errorf("harness: nginx port: %w", err)
 	}
 	return n, nil
