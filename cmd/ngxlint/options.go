@@ -68,130 +68,37 @@ func (o *loadOpts) settingsFile() (*settings.File, error) {
 	return f, nil
 }
 
+// flags are the command line's overrides of .ngxlint.yaml.
+func (o *loadOpts) flags() settings.Flags {
+	return settings.Flags{
+		Prefix: o.prefix, Maps: o.maps, Context: o.context, Enable: o.enable, Disable: o.disable,
+		NginxVersion: o.version, FailOn: o.failOn, TrustedCA: o.trustedCA,
+	}
+}
+
+// configOptions merges the loader's settings; errors are usage errors.
 func (o *loadOpts) configOptions() (config.Options, error) {
 	f, err := o.settingsFile()
 	if err != nil {
 		return config.Options{}, err
 	}
-	opts := config.Options{Prefix: f.Resolve(f.Prefix), Context: f.Context}
-	if o.prefix != "" {
-		opts.Prefix = o.prefix
-	}
-	if o.context != "" {
-		opts.Context = o.context
-	}
-	if opts.Context != "" && !contains(config.Contexts, opts.Context) {
-		return opts, usagef("--context %q: want one of %s", opts.Context, strings.Join(config.Contexts, ", "))
-	}
-	maps := append([]string{}, o.maps...)
-	for _, m := range f.Map {
-		from, to, ok := strings.Cut(m, "=")
-		if ok {
-			m = from + "=" + f.Resolve(to)
-		}
-		maps = append(maps, m)
-	}
-	for _, m := range maps {
-		mp, err := config.ParseMapping(m)
-		if err != nil {
-			return opts, exit(exitUsage, err)
-		}
-		opts.PathMap = append(opts.PathMap, mp)
+	opts, err := f.ConfigOptions(o.flags())
+	if err != nil {
+		return opts, exit(exitUsage, err)
 	}
 	return opts, nil
 }
 
-// lintOptions resolves rule selection, severities and version.
+// lintOptions resolves rule selection, severities and version; errors are
+// usage errors.
 func (o *loadOpts) lintOptions() (lint.Options, rule.Severity, error) {
 	f, err := o.settingsFile()
 	if err != nil {
 		return lint.Options{}, 0, err
 	}
-	var lo lint.Options
-	vs := f.NginxVersion
-	if o.version != "" {
-		vs = o.version
-	}
-	// Without a flag or setting, lint.Run takes the version the root
-	// file declares (# ngxlint:nginx-version), else nginx.Latest.
-	if vs != "" {
-		v, err := nginx.ParseVersion(vs)
-		if err != nil {
-			return lo, 0, exit(exitUsage, err)
-		}
-		lo.Version = v
-	}
-	if f.TrustedCA != "" {
-		lo.Settings.TrustedCA = f.TrustedCA
-	}
-	if o.trustedCA != "" {
-		lo.Settings.TrustedCA = o.trustedCA
-	}
-	enabled := map[string]bool{}
-	for _, r := range rule.All() {
-		enabled[r.ID] = true
-	}
-	lo.Severity = map[string]rule.Severity{}
-	set := func(keys []string, on bool, where string) error {
-		for _, k := range keys {
-			for _, k := range strings.Split(k, ",") {
-				k = strings.TrimSpace(k)
-				if k == "" {
-					continue
-				}
-				r, ok := rule.Lookup(k)
-				if !ok {
-					return usagef("%s: unknown rule %q (see 'ngxlint rules')", where, k)
-				}
-				enabled[r.ID] = on
-			}
-		}
-		return nil
-	}
-	for k, rs := range f.Rules {
-		r, ok := rule.Lookup(k)
-		if !ok {
-			return lo, 0, usagef("%s: rules: unknown rule %q (see 'ngxlint rules')", f.Path, k)
-		}
-		if rs.Enabled != nil {
-			enabled[r.ID] = *rs.Enabled
-		}
-		if rs.Severity != "" {
-			s, err := rule.ParseSeverity(rs.Severity)
-			if err != nil {
-				return lo, 0, usagef("%s: rules: %s: %v", f.Path, k, err)
-			}
-			lo.Severity[r.ID] = s
-		}
-	}
-	if err := set(f.Disable, false, f.Path+": disable"); err != nil {
-		return lo, 0, err
-	}
-	if err := set(f.Enable, true, f.Path+": enable"); err != nil {
-		return lo, 0, err
-	}
-	if err := set(o.disable, false, "--disable"); err != nil {
-		return lo, 0, err
-	}
-	if err := set(o.enable, true, "--enable"); err != nil {
-		return lo, 0, err
-	}
-	for _, r := range rule.All() {
-		if enabled[r.ID] {
-			lo.Rules = append(lo.Rules, r)
-		}
-	}
-	failOn := rule.Warning
-	fs := f.FailOn
-	if o.failOn != "" {
-		fs = o.failOn
-	}
-	if fs != "" {
-		s, err := rule.ParseSeverity(fs)
-		if err != nil {
-			return lo, 0, usagef("--fail-on: %v", err)
-		}
-		failOn = s
+	lo, failOn, err := f.LintOptions(o.flags())
+	if err != nil {
+		return lo, 0, exit(exitUsage, err)
 	}
 	return lo, failOn, nil
 }
