@@ -81,7 +81,7 @@ loaded.`,
 	f.StringVar(&o.version, "nginx-version", "", "nginx version the config runs on (default "+nginx.Latest.String()+")")
 	f.StringSliceVar(&o.enable, "enable", nil, "enable rules by ID or slug (repeatable, comma-separated)")
 	f.StringSliceVar(&o.disable, "disable", nil, "disable rules by ID or slug (repeatable, comma-separated)")
-	f.StringVarP(&format, "format", "f", "text", "output format: text, json")
+	f.StringVarP(&format, "format", "f", "text", "output format: "+strings.Join(explain.Formats, ", "))
 	f.StringVar(&since, "since", "", `only lines at or after TIME: "2026/11/26 01:00:00", "2026-11-26", RFC 3339, or a duration back from now (90m, 6h, 2d); nginx logs local time`)
 	f.BoolVar(&noProgress, "no-progress", false, "no progress bar, even on a terminal")
 	return c
@@ -92,8 +92,8 @@ func runExplain(c *cobra.Command, o *loadOpts, nginxConf, format, since string, 
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if format != "text" && format != "json" {
-		return usagef("--format %q: want text or json", format)
+	if !slices.Contains(explain.Formats, format) {
+		return usagef("--format %q: want one of %s", format, strings.Join(explain.Formats, ", "))
 	}
 	sinceText, err := explain.ParseSince(since, time.Now())
 	if err != nil {
@@ -155,12 +155,7 @@ func runExplain(c *cobra.Command, o *loadOpts, nginxConf, format, since string, 
 	for _, w := range warns {
 		fmt.Fprintf(stderr, "ngxlint: warning: %v (the lines before it are counted)\n", w)
 	}
-	if format == "json" {
-		err = rep.JSON(stdout)
-	} else {
-		err = rep.Text(stdout, explain.TextOptions{Histogram: hist})
-	}
-	if err != nil {
+	if err := rep.Write(stdout, format, explain.TextOptions{Histogram: hist}); err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
 	if len(rep.Groups) > 0 {

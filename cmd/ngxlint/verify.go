@@ -2,15 +2,13 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 	tclog "github.com/testcontainers/testcontainers-go/log"
@@ -58,8 +56,8 @@ does not load; 4 Docker (or an nginx to put in the image) is unavailable.`,
   ngxlint verify --nginx-image nginx:1.27 --fix /etc/nginx`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			if format != "text" && format != "json" {
-				return usagef("--format %q: want text or json", format)
+			if !slices.Contains(harness.Formats, format) {
+				return usagef("--format %q: want one of %s", format, strings.Join(harness.Formats, ", "))
 			}
 			lo, _, err := o.lintOptions()
 			if err != nil {
@@ -112,15 +110,8 @@ does not load; 4 Docker (or an nginx to put in the image) is unavailable.`,
 				}
 				return err
 			}
-			out := c.OutOrStdout()
-			if format == "json" {
-				enc := json.NewEncoder(out)
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(rep); err != nil {
-					return err
-				}
-			} else {
-				writeVerifyText(out, rep)
+			if err := rep.Write(c.OutOrStdout(), format); err != nil {
+				return fmt.Errorf("write report: %w", err)
 			}
 			for _, u := range rep.Upstreams {
 				if u.Verdict != harness.VerdictOK && u.Verdict != harness.VerdictFixed {
@@ -134,7 +125,7 @@ does not load; 4 Docker (or an nginx to put in the image) is unavailable.`,
 	o.registerFixSeverity(c)
 	f := c.Flags()
 	f.BoolVar(&doFix, "fix", false, "apply ngxlint's fixes to a copy and verify again")
-	f.StringVarP(&format, "format", "f", "text", "output format: text or json")
+	f.StringVarP(&format, "format", "f", "text", "output format: "+strings.Join(harness.Formats, ", "))
 	f.StringVar(&ngxImage, "nginx-image", "", "nginx image to run, e.g. nginx:1.27 (default: built from the host's nginx)")
 	f.StringArrayVar(&upstreams, "upstream", nil, "names an upstream host serves: HOST=NAME[,NAME…] (repeatable)")
 	f.BoolVarP(&verbose, "verbose", "v", false, "show testcontainers' own log lines")
@@ -147,55 +138,4 @@ func cmdContext(c *cobra.Command) context.Context {
 		return ctx
 	}
 	return context.Background()
-}
-
-func writeVerifyText(w io.Writer, rep *harness.Report) {
-	fmt.Fprintf(w, "nginx %s (%s)\n\n", rep.NginxVersion, rep.NginxImage)
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "UPSTREAM\tSERVED NAMES\tBEFORE\tAFTER\tVERDICT")
-	for _, u := range rep.Upstreams {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", u.Target, strings.Join(u.ServedNames, ","), outcomeText(u.Before), outcomeText(u.After), u.Verdict)
-	}
-	tw.Flush()
-	for _, u := range rep.Upstreams {
-		fmt.Fprintf(w, "\n%s: %s", u.Target, u.Verdict)
-		if u.Reason != "" {
-			fmt.Fprintf(w, " — %s", u.Reason)
-		}
-		fmt.Fprintln(w)
-		fmt.Fprintf(w, "  served names: %s\n", u.NamesFrom)
-		for _, l := range u.Locations {
-			fmt.Fprintf(w, "  location: %s:%d\n", l.File, l.Line)
-		}
-		for _, pair := range []struct {
-			name string
-			o    *harness.Outcome
-		}{{"before", u.Before}, {"after", u.After}} {
-			if pair.o == nil {
-				continue
-			}
-			for _, l := range pair.o.Log {
-				fmt.Fprintf(w, "  %s log: [%s] %s %v\n", pair.name, l.Level, l.Class, l.Rules)
-			}
-		}
-	}
-	for _, n := range rep.Notes {
-		fmt.Fprintf(w, "note: %s\n", n)
-	}
-}
-
-func outcomeText(o *harness.Outcome) string {
-	if o == nil {
-		return "-"
-	}
-	if o.Status == 0 && o.Error != "" {
-		return "error"
-	}
-	sni := o.SNI
-	if sni == "" {
-		sni = "no SNI"
-	} else {
-		sni = "SNI " + sni
-	}
-	return fmt.Sprintf("%d (%s)", o.Status, sni)
 }

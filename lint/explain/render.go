@@ -137,6 +137,22 @@ func (r *Report) JSON(w io.Writer) error {
 	return enc.Encode(out)
 }
 
+// Formats lists what explain --format accepts. Like lint's (lint/report)
+// and verify's (harness) renderers, text is for people and json is the
+// public contract.
+var Formats = []string{"text", "json"}
+
+// Write renders the report in the named format.
+func (r *Report) Write(w io.Writer, format string, o TextOptions) error {
+	switch format {
+	case "json":
+		return r.JSON(w)
+	case "text", "":
+		return r.Text(w, o)
+	}
+	return fmt.Errorf("unknown format %q (want %s)", format, strings.Join(Formats, ", "))
+}
+
 // TextOptions tune the text report.
 type TextOptions struct {
 	// Top is how many groups are detailed (default 10); the table lists
