@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/testcontainers/testcontainers-go"
-	"github.com/testcontainers/testcontainers-go/network"
 
 	"github.com/ngxlint/ngxlint/harness/edge"
 	"github.com/ngxlint/ngxlint/harness/image"
@@ -382,8 +381,4 @@ func fixedTree(ctx context.Context, o Options) (*config.Tree, error) {
 		return nil, fmt.Errorf("fix: %w", err)
 	}
 	return res.Tree, nil
-}
-
-func networkOpt(nw *testcontainers.DockerNetwork) testcontainers.ContainerCustomizer {
-	return network.WithNetwork(nil, nw)
 }
