@@ -425,3 +425,31 @@ func TestDepth(t *testing.T) {
 	assert.Equal(t, 2, diags[0].Line)
 	require.Len(t, diags[0].Via, 1)
 }
+
+// TestMissingStandIn: Options.Missing stands in for a missing include
+// (not for an unmatched glob), the stand-in is parsed in place, and the
+// tree lists it; without a stand-in nginx's error stays.
+func TestMissingStandIn(t *testing.T) {
+	dir := t.TempDir()
+	root := filepath.Join(dir, "nginx.conf")
+	require.NoError(t, os.WriteFile(root, []byte("events {}\nhttp {\n  include mime.types;\n  include conf.d/*.conf;\n  include certbot.conf;\n}\n"), 0o644))
+	missing := func(name string) ([]byte, string, bool) {
+		if filepath.Base(name) == "mime.types" {
+			return []byte("types { text/html html; }\n"), "the nginx package's", true
+		}
+		return nil, "", false
+	}
+	tree, diags := Load(context.Background(), root, Options{Missing: missing})
+	require.NotNil(t, tree)
+	require.Len(t, diags, 1, "%v", diags)
+	assert.Contains(t, diags[0].Message, `open() "`+filepath.Join(dir, "certbot.conf")+`" failed (2: No such file or directory)`)
+	require.Len(t, tree.Stubs, 1)
+	assert.Equal(t, filepath.Join(dir, "mime.types"), tree.Stubs[0].Name)
+	assert.Equal(t, "the nginx package's", tree.Stubs[0].Why)
+	var types bool
+	Walk(tree.Top(), func(d *Directive) bool {
+		types = types || d.Name == "types"
+		return true
+	})
+	assert.True(t, types, "the stand-in is parsed in place")
+}

@@ -39,6 +39,12 @@ type Options struct {
 	// Overlay replaces the content of files on disk (keyed by path), so
 	// edits can be checked before they are written.
 	Overlay map[string][]byte
+	// Missing, when set, is asked for a file an include names that does
+	// not exist (not a glob: an unmatched glob is no error in nginx). It
+	// returns a stand-in and why (`verify` runs production trees whose
+	// repository lacks mime.types or certbot's options file); ok false
+	// keeps nginx's error. Stand-ins are listed in Tree.Stubs.
+	Missing func(name string) (src []byte, why string, ok bool)
 }
 
 // Mapping is one `--map /etc/nginx=./nginx` entry.
@@ -477,6 +483,13 @@ func (l *loader) include(p *parser, d *Directive, termPos int) {
 			src, id, err = ahead.get(i)
 		} else {
 			src, id, err = l.fs.read(local, l.opts.maxFileSize())
+		}
+		if err != nil && errors.Is(err, fs.ErrNotExist) && l.opts.Missing != nil {
+			if stub, why, ok := l.opts.Missing(m); ok {
+				src, err = stub, nil
+				id = fileID{name: "stub:" + m}
+				l.tree.Stubs = append(l.tree.Stubs, Stub{Name: m, Why: why})
+			}
 		}
 		if err != nil {
 			l.addDiag(p.f, at, SevError, includeErr(m, local, err))

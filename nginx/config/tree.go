@@ -280,6 +280,14 @@ type Tree struct {
 	ContextInferred bool
 	// Dump is true when the input was `nginx -T` output.
 	Dump bool
+	// Stubs are the missing files Options.Missing stood in for.
+	Stubs []Stub
+}
+
+// Stub is a missing include that a stand-in replaced.
+type Stub struct {
+	Name string // the path as nginx names it
+	Why  string // where the stand-in came from
 }
 
 // Top returns the root file's top-level statements.
