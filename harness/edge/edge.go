@@ -119,6 +119,11 @@ type Config struct {
 	Stdout io.Writer
 	// MaxLog bounds the in-memory log (default 10000 entries).
 	MaxLog int
+	// Plain are plain-HTTP listen addresses (":4180"): the edge answers
+	// every request there with 200 and its JSON echo, standing in for the
+	// plain-http services a configuration proxies to (an auth_request
+	// service, a fallback origin), and logs them like TLS requests.
+	Plain []string
 }
 
 func (c *Config) normalize() error {
@@ -191,7 +196,8 @@ type LogEntry struct {
 	// Outcome of a connection: "accepted" (handshake completed),
 	// "rejected" (alert sent by the edge's SNI check), "closed", "reset",
 	// "blackholed", "handshake_error" (crypto/tls failed, e.g. no common
-	// version), "not_tls", "read_error".
+	// version), "not_tls", "read_error", "plain" (a plain-HTTP
+	// connection), "down" (reset because the edge was switched down).
 	Outcome string `json:"outcome,omitempty"`
 	// Reason for a refusal: "no_sni", "unknown_sni".
 	Reason string `json:"reason,omitempty"`
@@ -241,6 +247,13 @@ type Server struct {
 	httpSrv *http.Server
 	admin   *http.Server
 	hl      *chanListener
+
+	plainLns []net.Listener
+	plainSrv *http.Server
+	pl       *chanListener
+	// down makes the edge reset every new connection: the harness switches
+	// an upstream down to reach a backup member or an error_page fallback.
+	down atomic.Bool
 
 	connSeq atomic.Int64
 	mu      sync.Mutex
@@ -310,9 +323,49 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 			}
 		},
 	}
+	for _, addr := range cfg.Plain {
+		pln, err := net.Listen("tcp", addr)
+		if err != nil {
+			s.ln.Close()
+			for _, l := range s.plainLns {
+				l.Close()
+			}
+			if s.adminLn != nil {
+				s.adminLn.Close()
+			}
+			return nil, fmt.Errorf("edge: plain listen %s: %w", addr, err)
+		}
+		s.plainLns = append(s.plainLns, pln)
+	}
 	s.wg.Add(2)
 	go func() { defer s.wg.Done(); _ = s.httpSrv.Serve(s.hl) }()
 	go func() { defer s.wg.Done(); s.acceptLoop() }()
+	if len(s.plainLns) > 0 {
+		s.pl = newChanListener(s.plainLns[0].Addr())
+		s.plainSrv = &http.Server{
+			Handler:           http.HandlerFunc(s.serveEcho),
+			ReadHeaderTimeout: 30 * time.Second,
+			IdleTimeout:       2 * time.Minute,
+			ErrorLog:          log.New(io.Discard, "", 0),
+			ConnContext: func(ctx context.Context, c net.Conn) context.Context {
+				if v, ok := s.conns.Load(c); ok {
+					return context.WithValue(ctx, ctxKey{}, v.(*connInfo))
+				}
+				return ctx
+			},
+			ConnState: func(c net.Conn, st http.ConnState) {
+				if st == http.StateClosed || st == http.StateHijacked {
+					s.conns.Delete(c)
+				}
+			},
+		}
+		s.wg.Add(1)
+		go func() { defer s.wg.Done(); _ = s.plainSrv.Serve(s.pl) }()
+		for _, pln := range s.plainLns {
+			s.wg.Add(1)
+			go func() { defer s.wg.Done(); s.plainLoop(pln) }()
+		}
+	}
 	if s.adminLn != nil {
 		s.admin = &http.Server{Handler: s.AdminHandler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: log.New(io.Discard, "", 0)}
 		s.wg.Add(1)
@@ -358,6 +411,13 @@ func (s *Server) Close() error {
 
 func (s *Server) shutdown() {
 	s.ln.Close()
+	for _, l := range s.plainLns {
+		l.Close()
+	}
+	if s.plainSrv != nil {
+		s.plainSrv.Close()
+		s.pl.Close()
+	}
 	if s.adminLn != nil {
 		s.admin.Close()
 	}
@@ -427,9 +487,54 @@ func (s *Server) acceptLoop() {
 	}
 }
 
+// plainLoop accepts plain-HTTP connections for the echo server.
+func (s *Server) plainLoop(ln net.Listener) {
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			if s.ctx.Err() != nil || errors.Is(err, net.ErrClosed) {
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+			continue
+		}
+		id := s.connSeq.Add(1)
+		e := LogEntry{Kind: "conn", Conn: id, Remote: c.RemoteAddr().String(), Outcome: "plain", Time: time.Now().UTC()}
+		if s.down.Load() {
+			s.resetDown(c, e)
+			continue
+		}
+		s.record(e)
+		s.conns.Store(c, &connInfo{id: id, remote: e.Remote})
+		if !s.pl.push(s.ctx, c) {
+			s.conns.Delete(c)
+			c.Close()
+		}
+	}
+}
+
+// resetDown answers a connection while the edge is switched down: a TCP
+// reset, which nginx logs as a failure and tries the next upstream (or
+// its error_page).
+func (s *Server) resetDown(c net.Conn, e LogEntry) {
+	e.Outcome = "down"
+	s.record(e)
+	if tc, ok := c.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
+	}
+	c.Close()
+}
+
+// SetDown switches the edge down (every new connection is reset) or up.
+func (s *Server) SetDown(down bool) { s.down.Store(down) }
+
 func (s *Server) handle(c net.Conn) {
 	id := s.connSeq.Add(1)
 	e := LogEntry{Kind: "conn", Conn: id, Remote: c.RemoteAddr().String(), Profile: s.cfg.Profile, Time: time.Now().UTC()}
+	if s.down.Load() {
+		s.resetDown(c, e)
+		return
+	}
 	_ = c.SetReadDeadline(time.Now().Add(30 * time.Second))
 	raw, hello, err := readClientHello(c)
 	if err != nil {
@@ -581,6 +686,7 @@ func (s *Server) serveEcho(w http.ResponseWriter, r *http.Request) {
 //
 //	GET  /__edge/log[?since=N]  JSON lines, one LogEntry per line
 //	POST /__edge/reset          clear the log
+//	POST /__edge/down?on=1|0    reset every new connection (1) or serve again
 //	GET  /__edge/healthz        "ok"
 func (s *Server) AdminHandler() http.Handler {
 	mux := http.NewServeMux()
@@ -594,6 +700,10 @@ func (s *Server) AdminHandler() http.Handler {
 		for _, e := range s.Log(since) {
 			_ = enc.Encode(e)
 		}
+	})
+	mux.HandleFunc("POST /__edge/down", func(w http.ResponseWriter, r *http.Request) {
+		s.SetDown(r.URL.Query().Get("on") != "0")
+		w.WriteHeader(http.StatusNoContent)
 	})
 	mux.HandleFunc("POST /__edge/reset", func(w http.ResponseWriter, r *http.Request) {
 		s.ResetLog()

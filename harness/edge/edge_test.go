@@ -300,3 +300,64 @@ func TestHTTP2(t *testing.T) {
 		t.Fatalf("proto %s echo %+v", resp.Proto, got)
 	}
 }
+
+// TestPlainAndDown: a plain-HTTP listener answers 200 with the echo and
+// logs the request; switched down (through the admin API), the edge resets
+// new connections on both its TLS and plain listeners, and serves again
+// when switched up.
+func TestPlainAndDown(t *testing.T) {
+	s := startEdge(t, Config{Names: []string{"auth.internal"}, Plain: []string{"127.0.0.1:0"}})
+	plain := s.plainLns[0].Addr().String()
+	get := func() (int, error) {
+		c := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+		resp, err := c.Get("http://" + plain + "/oauth2/auth")
+		if err != nil {
+			return 0, err
+		}
+		defer resp.Body.Close()
+		return resp.StatusCode, nil
+	}
+	code, err := get()
+	if err != nil || code != http.StatusOK {
+		t.Fatalf("plain GET: %d %v", code, err)
+	}
+	var sawReq bool
+	for _, e := range s.Log(0) {
+		if e.Kind == "request" && e.Request.Path == "/oauth2/auth" && e.Request.SNI == "" {
+			sawReq = true
+		}
+	}
+	if !sawReq {
+		t.Fatalf("plain request not logged: %+v", s.Log(0))
+	}
+	admin := "http://" + s.AdminAddr().String()
+	resp, err := http.Post(admin+"/__edge/down?on=1", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if _, err := get(); err == nil {
+		t.Fatal("down: plain GET succeeded")
+	}
+	_, _, err = dialTLS(t, s, &tls.Config{ServerName: "auth.internal", InsecureSkipVerify: true})
+	if err == nil {
+		t.Fatal("down: TLS handshake succeeded")
+	}
+	downs := 0
+	for _, e := range s.Log(0) {
+		if e.Outcome == "down" {
+			downs++
+		}
+	}
+	if downs != 2 {
+		t.Fatalf("want 2 connections reset while down, got %d", downs)
+	}
+	resp, err = http.Post(admin+"/__edge/down?on=0", "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if code, err := get(); err != nil || code != http.StatusOK {
+		t.Fatalf("up again: %d %v", code, err)
+	}
+}

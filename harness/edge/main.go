@@ -85,6 +85,8 @@ func mainWith(args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&cfg.HostCheck, "host-check", false, "answer --host-status when Host is not one of --names")
 	fs.IntVar(&cfg.HostStatus, "host-status", 403, "status for a Host mismatch (403 or 421)")
 	fs.StringVar(&alpn, "alpn", "h2,http/1.1", "ALPN protocols offered (comma-separated; empty: no ALPN)")
+	var plain string
+	fs.StringVar(&plain, "plain", "", "comma-separated plain-HTTP listen addresses answering 200 (e.g. :80,:4180)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -96,6 +98,7 @@ func mainWith(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	cfg.Names = splitList(names)
+	cfg.Plain = splitList(plain)
 	cfg.ALPN = splitList(alpn)
 	if cfg.ALPN == nil {
 		cfg.ALPN = []string{}
