@@ -44,11 +44,14 @@ want=$(tr ' ' '\n' <<<"$want" | sed '/^$/d' | sort | tr '\n' ' ')
 (cd dist && sha256sum --quiet -c checksums.txt) || fail "dist/checksums.txt does not verify"
 [ "$(wc -l <dist/checksums.txt)" = 6 ] || fail "dist/checksums.txt: want 6 lines"
 
-# Every binary is static (CGO_ENABLED=0) and carries the ldflags.
+# Every binary is static (CGO_ENABLED=0) and carries the version and
+# commit -ldflags set (-trimpath keeps the flags themselves out of the
+# build info, so look for the values).
 for bin in dist/ngxlint_*/ngxlint dist/ngxlint_*/ngxlint.exe; do
 	[ -e "$bin" ] || continue
 	go version -m "$bin" | grep -q 'CGO_ENABLED=0' || fail "$bin: not built with CGO_ENABLED=0"
-	go version -m "$bin" | grep -q -- '-X main.buildVersion=v'"$version" || fail "$bin: no -X main.buildVersion=v$version"
+	grep -aqF "v$version" "$bin" || fail "$bin: no v$version in the binary"
+	grep -aqF "$commit" "$bin" || fail "$bin: no commit $commit in the binary"
 done
 host=dist/ngxlint_linux_amd64_v1/ngxlint
 if [ "$(go env GOOS)/$(go env GOARCH)" = linux/amd64 ]; then
