@@ -58,7 +58,7 @@ if [ "$(go env GOOS)/$(go env GOARCH)" = linux/amd64 ]; then
 	out=$("$host" version)
 	grep -qx "ngxlint v$version" <<<"$out" || fail "$host version: want v$version: $out"
 	grep -qx "commit:   $commit" <<<"$out" || fail "$host version: want commit $commit: $out"
-	"$host" lint fixtures/blog/fixed.conf >/dev/null || fail "$host lint fixtures/blog/fixed.conf failed"
+	out=$("$host" lint fixtures/blog/fixed.conf 2>&1) || fail "$host lint fixtures/blog/fixed.conf: $out"
 fi
 
 echo "release-check: ok: version $version; goreleaser ready in $((t1 - t0))s, check + snapshot build in $((t2 - t1))s"
