@@ -37,11 +37,14 @@ else
 fi
 cp "$ca" "$ctx/ca-certificates.crt"
 
-docker build -q --build-arg VERSION="$version" -t "$image" -f Dockerfile "$ctx" >/dev/null
+# Without buildx the CLI says the legacy builder is deprecated: only show
+# the output when the build fails.
+out=$(docker build -q --build-arg VERSION="$version" -t "$image" -f Dockerfile "$ctx" 2>&1) || fail "docker build: $out"
 
-# The image holds the binary and the CA bundle, and nothing else.
+# The image holds the binary and the CA bundle, and nothing else (the
+# rest is what Docker adds to every container).
 cid=$(docker create "$image")
-files=$(docker export "$cid" | tar -t | grep -v '/$' | grep -Ev '^(\.dockerenv|etc/(hosts|hostname|resolv\.conf)|dev/.*|proc/.*|sys/.*)$' | sort | tr '\n' ' ')
+files=$(docker export "$cid" | tar -t | grep -v '/$' | grep -Ev '^(\.dockerenv|etc/(hosts|hostname|resolv\.conf|mtab)|dev/.*|proc/.*|sys/.*)$' | sort | tr '\n' ' ')
 [ "$files" = "etc/ssl/certs/ca-certificates.crt usr/local/bin/ngxlint " ] || fail "unexpected files in the image: $files"
 docker rm -f "$cid" >/dev/null
 cid=
