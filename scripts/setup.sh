@@ -10,6 +10,7 @@ command -v nginx >/dev/null 2>&1 || need+=(nginx)
 [ -f /usr/lib/nginx/modules/ngx_stream_module.so ] || need+=(libnginx-mod-stream)
 command -v pre-commit >/dev/null 2>&1 || need+=(pre-commit)
 command -v git >/dev/null 2>&1 || need+=(git)
+[ -f /etc/ssl/certs/ca-certificates.crt ] || need+=(ca-certificates) # the image (scripts/image-check.sh)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo=sudo

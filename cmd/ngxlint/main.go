@@ -45,12 +45,9 @@ func usagef(format string, args ...any) error {
 	return exit(exitUsage, fmt.Errorf(format, args...))
 }
 
-func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "dev"
-}
+// version is ngxlint's version: -ldflags' buildVersion, else the module
+// version from the build info, else "dev" (versioncmd.go).
+func version() string { return readBuildInfo().Version }
 
 func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root := &cobra.Command{
