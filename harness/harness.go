@@ -100,8 +100,9 @@ type EdgeSpec struct {
 	// "d1234567890.cloudfront.net". At least one.
 	Aliases []string
 	// Config: Names, Profile, MinVersion/MaxVersion, CertPEM/KeyPEM/ChainPEM,
-	// HostCheck/HostStatus, ALPN. Listen/AdminListen/Stdout are ignored (the
-	// edge listens on 443 and 8081 in the container).
+	// HostCheck/HostStatus, ALPN, Plain (":4180", container ports).
+	// Listen/AdminListen/Stdout are ignored (the edge listens on Port and
+	// 8081 in the container).
 	Config edge.Config
 	// Customizers are extra testcontainers options (e.g.
 	// testcontainers.WithLogger).
@@ -151,6 +152,9 @@ func RunEdge(ctx context.Context, nw *testcontainers.DockerNetwork, spec EdgeSpe
 	}
 	if cfg.ALPN != nil {
 		args = append(args, "--alpn", strings.Join(cfg.ALPN, ","))
+	}
+	if len(cfg.Plain) > 0 {
+		args = append(args, "--plain", strings.Join(cfg.Plain, ","))
 	}
 	var files []testcontainers.ContainerFile
 	addFile := func(flag, path string, data []byte) {
@@ -249,6 +253,35 @@ func (e *Edge) Reset(ctx context.Context) error {
 	}
 	resp.Body.Close()
 	return nil
+}
+
+// SetDown switches the edge down (it resets every new connection) or up
+// again: to reach a backup member or an error_page fallback, the harness
+// makes the upstream in front of it fail as a dead one would.
+func (e *Edge) SetDown(ctx context.Context, down bool) error {
+	on := "0"
+	if down {
+		on = "1"
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, e.AdminURL+"/__edge/down?on="+on, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := adminClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("edge down: %w", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent {
+		return fmt.Errorf("edge down: %s", resp.Status)
+	}
+	return nil
+}
+
+// IPs returns the edge's addresses on its networks, as nginx's error.log
+// names them in its upstream field.
+func (e *Edge) IPs(ctx context.Context) ([]string, error) {
+	return e.Container.ContainerIPs(ctx)
 }
 
 // Terminate stops and removes the container at once.

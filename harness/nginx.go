@@ -140,7 +140,7 @@ func reload(ctx context.Context, c *testcontainers.DockerContainer, old, st *sta
 		if err == nil {
 			b, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
-			if string(b) == "2" {
+			if string(b) == st.Generation {
 				// The new workers answer, but old ones may still accept
 				// on the stream listeners until they exit.
 				waitOldWorkers(ctx, c, len(logStart))

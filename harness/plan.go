@@ -2,6 +2,8 @@ package harness
 
 import (
 	"fmt"
+	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -10,96 +12,166 @@ import (
 	"github.com/ngxlint/ngxlint/nginx/model"
 )
 
-func countProbes(ts []*UpstreamReport) int {
-	n := 0
-	for _, t := range ts {
-		n += len(t.Probes)
-	}
-	return n
+// target is one TLS upstream host under test, with everything the harness
+// needs to stand in for it and judge it. Its report is the public part.
+type target struct {
+	rep     *UpstreamReport
+	host    string
+	port    int
+	proxies []*model.Proxy
+	probes  []*probe
+	// ip is set for IP-literal targets, which the harness cannot stand in
+	// for (stand-ins are reached by name).
+	ip bool
+	// block is the upstream{} the target is a member of, if any; siblings
+	// are the other members, switched down while this one is probed.
+	block    *model.Upstream
+	siblings []*target
+	backup   bool
+	down     bool // the member is marked `down`: nginx never uses it
+	edge     *Edge
+	addrs    []string // the edge's addresses, as error.log names them
+	impostor bool
 }
 
-// plan finds the TLS upstream hosts, the names each edge serves, and one
-// request per proxying location.
-func plan(m *model.Model, o Options, rep *Report) []*UpstreamReport {
-	byHost := map[string]*UpstreamReport{}
-	var order []string
-	addTarget := func(host, port string, p *model.Proxy) {
+// probe is one request planned to reach a target through one proxy.
+type probe struct {
+	rep   *Probe
+	t     *target
+	proxy *model.Proxy
+	ssl   bool
+	// down are the targets switched down while the request runs (the
+	// other members of an upstream{}, the upstream an error_page falls
+	// back from).
+	down []*target
+	// downVia are proxies whose targets are switched down too (an
+	// error_page's primary); wireDown resolves them once targets are known.
+	downVia []*model.Proxy
+	// query is appended to the request path (a map keyed on $arg_…).
+	query string
+	// basic: the location probed is behind auth_basic; the request logs
+	// in with the credentials the staged copy's user files hold.
+	basic bool
+	// unreachable says why no request can reach the proxy.
+	unreachable string
+	before      *judged
+	after       *judged
+}
+
+// judged is one probe's outcome and what it says about its target.
+type judged struct {
+	out     *Outcome
+	reached bool   // the target's edge saw the request's connection
+	ok      bool   // handshake and request completed, nothing logged against it
+	why     string // for !ok
+}
+
+// plan finds the TLS upstream hosts, the names each one's stand-in serves,
+// and the requests that reach each proxy to it.
+func plan(m *model.Model, o Options, rep *Report) []*target {
+	byKey := map[string]*target{}
+	var order []*target
+	get := func(host string, port int, p *model.Proxy) *target {
 		host = strings.ToLower(host)
-		t, ok := byHost[host]
+		key := host + ":" + strconv.Itoa(port)
+		t, ok := byKey[key]
 		if !ok {
-			t = &UpstreamReport{Target: host}
-			t.port = 443
-			if n, err := strconv.Atoi(port); err == nil && n > 0 {
-				t.port = n
-			}
-			byHost[host] = t
-			order = append(order, host)
+			t = &target{rep: &UpstreamReport{Target: host, Port: port, Locations: []Site{}}, host: host, port: port}
+			byKey[key] = t
+			order = append(order, t)
 		}
-		t.proxies = append(t.proxies, p)
-		pos := p.Directive.Pos()
-		t.Locations = appendSite(t.Locations, Site{File: pos.Path, Line: pos.Line})
+		if !slices.Contains(t.proxies, p) {
+			t.proxies = append(t.proxies, p)
+			pos := p.Directive.Pos()
+			t.rep.Locations = appendSite(t.rep.Locations, Site{File: pos.Path, Line: pos.Line})
+		}
+		return t
+	}
+	portOf := func(s string, p *model.Proxy) int {
+		if n, err := strconv.Atoi(s); err == nil && n > 0 {
+			return n
+		}
+		if p.Module == "stream" {
+			return 0
+		}
+		return 443
+	}
+	members := func(u *model.Upstream, p *model.Proxy) {
+		var ts []*target
+		for _, s := range u.Members() {
+			if s.IsUnix() {
+				continue
+			}
+			t := get(s.Host, portOf(s.Port, p), p)
+			t.ip = s.IsIP()
+			t.block, t.backup, t.down = u, s.Backup, s.Down
+			ts = append(ts, t)
+		}
+		for _, t := range ts {
+			for _, s := range ts {
+				if s != t && !slices.Contains(t.siblings, s) {
+					t.siblings = append(t.siblings, s)
+				}
+			}
+		}
 	}
 	for _, p := range m.Proxies {
 		if !p.TLS {
 			continue
 		}
 		switch p.HostKind {
-		case model.HostName:
-			addTarget(p.Host, p.Port, p)
+		case model.HostName, model.HostIPv4, model.HostIPv6:
+			t := get(p.Host, portOf(p.Port, p), p)
+			t.ip = p.HostKind != model.HostName
 		case model.HostUpstream:
-			n := 0
-			for _, s := range p.Upstream.Servers {
-				h, port := splitHP(s.Arg(0))
-				if model.IsIP(h) || strings.HasPrefix(s.Arg(0), "unix:") {
-					continue
-				}
-				addTarget(h, port, p)
-				n++
-			}
-			if n == 0 {
-				rep.Notes = append(rep.Notes, fmt.Sprintf("%s: upstream %s has only IP or unix servers; the harness cannot stand in for them", sitePos(p), p.Upstream.Name))
-			}
+			members(p.Upstream, p)
 		case model.HostVariable:
-			n := 0
+			known := false
 			for _, v := range p.Values {
-				if v.Upstream != nil {
-					for _, s := range v.Upstream.Servers {
-						h, port := splitHP(s.Arg(0))
-						if !model.IsIP(h) {
-							addTarget(h, port, p)
-							n++
-						}
-					}
-				} else if v.Kind == model.HostName {
-					addTarget(v.Host, p.Port, p)
-					n++
+				switch {
+				case v.Upstream != nil:
+					members(v.Upstream, p)
+					known = true
+				case v.Kind == model.HostName || v.Kind == model.HostIPv4 || v.Kind == model.HostIPv6:
+					t := get(v.Host, portOf(firstNonEmpty(v.Port, p.Port), p), p)
+					t.ip = v.Kind != model.HostName
+					known = true
 				}
 			}
-			if n == 0 {
-				rep.Notes = append(rep.Notes, fmt.Sprintf("%s: the proxy target %s is a variable whose values are unknown; not verified", sitePos(p), p.URL))
+			if !known || !p.KnownValues() {
+				rep.Notes = append(rep.Notes, fmt.Sprintf("%s: %s: the values of the target variable are not all known (a computed value, a Lua-set variable); those are not verified", sitePos(p), p.URL))
 			}
-		default:
-			rep.Notes = append(rep.Notes, fmt.Sprintf("%s: %s targets an IP literal; the harness gives edges names, not addresses, so this upstream is not verified", sitePos(p), p.URL))
 		}
 	}
-	var out []*UpstreamReport
-	for _, h := range order {
-		t := byHost[h]
-		t.ServedNames, t.NamesFrom = servedNames(t, o.Upstreams)
+	for _, t := range order {
+		if names, ok := o.Upstreams[t.host]; ok && len(names) > 0 {
+			t.rep.ServedNames, t.rep.NamesFrom = names, "given with --upstream"
+		} else {
+			s := m.ServedNames(t.host, t.proxies)
+			t.rep.ServedNames = s.Names
+			t.rep.NamesFrom = strings.Join(s.Why, "; ")
+			if !s.Complete {
+				t.rep.NamesFrom += fmt.Sprintf("; some names the configuration sends could not be told: pass --upstream %s=NAME[,NAME…] to say which it serves", t.host)
+			}
+		}
+		switch {
+		case t.block != nil && t.backup:
+			t.rep.Member = fmt.Sprintf("backup member of upstream %s", t.block.Name)
+		case t.block != nil && len(t.siblings) > 0:
+			t.rep.Member = fmt.Sprintf("member of upstream %s", t.block.Name)
+		}
 		for _, p := range t.proxies {
-			if pr := probeFor(p); pr != nil {
-				t.Probes = append(t.Probes, pr)
-			} else {
-				rep.Notes = append(rep.Notes, fmt.Sprintf("%s: no request path reaches this location; not probed", sitePos(p)))
-			}
+			t.probes = append(t.probes, probesFor(m, t, p)...)
 		}
-		if len(t.Probes) == 0 {
-			t.Verdict = VerdictSkipped
-			t.Reason = "no location proxying to it could be reached with a request"
-		}
-		out = append(out, t)
 	}
-	return out
+	return order
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }
 
 func sitePos(p *model.Proxy) string {
@@ -116,116 +188,332 @@ func appendSite(ss []Site, s Site) []Site {
 	return append(ss, s)
 }
 
-// splitHP is model.ParseAddress as a host and a port.
-func splitHP(hp string) (string, string) {
-	a := model.ParseAddress(hp)
-	return a.Host, a.Port
-}
-
-// servedNames infers the names the edge presents certificates for: the
-// names a correct config must send. Override wins; else each proxy's
-// proxy_ssl_name, else its literal Host header, else its server's only
-// server_name.
-func servedNames(t *UpstreamReport, override map[string][]string) ([]string, string) {
-	if names, ok := override[t.Target]; ok && len(names) > 0 {
-		return names, "given with --upstream"
-	}
-	var names, why []string
-	add := func(n, reason string) {
-		n = strings.ToLower(n)
-		for _, x := range names {
-			if x == n {
-				return
-			}
-		}
-		names = append(names, n)
-		why = append(why, n+" ("+reason+")")
-	}
-	for _, p := range t.proxies {
-		if d := p.Setting("ssl_name"); d != nil && !strings.Contains(d.Arg(0), "$") {
-			h, _ := splitHP(d.Arg(0))
-			add(h, fmt.Sprintf("%s at %s:%d", d.Name, d.File.Path, d.Pos().Line))
-			continue
-		}
-		val, explicit := p.HostHeader()
-		if explicit != nil && !strings.Contains(val, "$") && val != "" {
-			h, _ := splitHP(val)
-			add(h, fmt.Sprintf("the Host header set at %s:%d", explicit.File.Path, explicit.Pos().Line))
-			continue
-		}
-		if s := p.Scope.Server(); s != nil {
-			if plain, _ := model.PlainServerNames(s.ServerNames()); len(plain) == 1 {
-				add(plain[0], "the server's only server_name")
-				continue
-			}
-		}
-	}
-	if len(names) == 0 {
-		return []string{t.Target}, "nothing in the configuration names the site; assumed the upstream host itself (pass --upstream HOST=NAME to say otherwise)"
-	}
-	return names, strings.Join(why, "; ")
-}
-
-// probeFor plans the request that exercises a proxy.
-func probeFor(p *model.Proxy) *Probe {
+// probesFor plans the requests that reach target t through proxy p: a
+// request to the proxy's location, or, for a location no request names,
+// to the locations that lead to it (auth_request to an internal location,
+// error_page to a named one); with the other members of an upstream{}
+// switched down, and the request choosing a map's value.
+func probesFor(m *model.Model, t *target, p *model.Proxy) []*probe {
 	pos := p.Directive.Pos()
-	pr := &Probe{Site: Site{File: pos.Path, Line: pos.Line}, Method: "GET", proxy: p}
+	mk := func() *probe {
+		return &probe{t: t, proxy: p, rep: &Probe{Site: Site{File: pos.Path, Line: pos.Line}, Method: "GET"}}
+	}
+	pr := mk()
+	if t.ip {
+		pr.unreachable = "an IP-literal upstream: the harness stands in for upstreams by name"
+		return []*probe{pr}
+	}
+	if t.down {
+		pr.unreachable = fmt.Sprintf("marked down in upstream %s: nginx never uses it", t.block.Name)
+		return []*probe{pr}
+	}
+	for _, s := range t.siblings {
+		if !s.down {
+			pr.down = append(pr.down, s)
+		}
+	}
+	if t.backup {
+		pr.rep.Via = fmt.Sprintf("backup member of upstream %s, the other members switched down", t.block.Name)
+	} else if len(pr.down) > 0 {
+		pr.rep.Via = fmt.Sprintf("member of upstream %s, the other members switched down", t.block.Name)
+	}
+	if p.HostKind == model.HostVariable {
+		if hdr, query, via, ok := chooseValue(p, t); ok {
+			pr.rep.Headers, pr.query = hdr, query
+			if via != "" {
+				pr.rep.Via = joinVia(pr.rep.Via, via)
+			}
+		} else {
+			pr.unreachable = via
+			return []*probe{pr}
+		}
+	}
 	if p.Module == "stream" {
-		pr.Stream = true
-		pr.Path = "/"
-		return pr
+		pr.rep.Stream = true
+		pr.rep.Path = "/"
+		return []*probe{pr}
 	}
 	srv := p.Scope.Server()
 	loc := p.Scope.Location()
 	if srv == nil || loc == nil {
-		return nil
+		pr.unreachable = "the proxy is in no server"
+		return []*probe{pr}
 	}
-	if loc.Kind == model.KindLocation {
-		u, ok := model.SampleURI(srv, loc)
-		if !ok {
-			return nil
+	pr.rep.Host = probeHost(srv)
+	if loc.Kind != model.KindLocation {
+		pr.rep.Path = "/"
+		return []*probe{pr}
+	}
+	var out []*probe
+	switch name, named := namedLocation(loc); {
+	case named:
+		out = viaErrorPage(m, srv, loc, name, pr)
+	case len(loc.Own("internal")) > 0:
+		out = viaAuthRequest(srv, loc, pr)
+	default:
+		if u, ok := model.SampleURI(srv, loc); ok {
+			pr.rep.Path = u
+			pr.basic = behindAuthBasic(loc)
+		} else {
+			pr.unreachable = "no request path reaches this location (an earlier location shadows it)"
 		}
-		pr.Path = u
-	} else {
-		pr.Path = "/"
+		out = []*probe{pr}
 	}
-	pr.Host = "localhost"
-	if plain, _ := model.PlainServerNames(srv.ServerNames()); len(plain) > 0 {
-		pr.Host = plain[0]
+	for _, x := range out {
+		if x.query != "" && x.rep.Path != "" {
+			sep := "?"
+			if strings.Contains(x.rep.Path, "?") {
+				sep = "&"
+			}
+			x.rep.Path += sep + x.query
+		}
 	}
-	return pr
+	return out
 }
 
-// hostnames lists every host name nginx resolves at load time.
-func hostnames(m *model.Model) []string {
+func joinVia(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
+}
+
+func probeHost(srv *model.Scope) string {
+	if plain, _ := model.PlainServerNames(srv.ServerNames()); len(plain) > 0 {
+		return plain[0]
+	}
+	return "localhost"
+}
+
+// namedLocation reports whether loc is `location @name`.
+func namedLocation(loc *model.Scope) (string, bool) {
+	if loc.Node == nil || len(loc.Node.Args) != 1 || !strings.HasPrefix(loc.Node.Arg(0), "@") {
+		return "", false
+	}
+	return loc.Node.Arg(0), true
+}
+
+// viaErrorPage reaches a named location through the locations whose
+// error_page falls back to it on 502/503/504: their own upstream switched
+// down, nginx answers the request from the named location.
+func viaErrorPage(m *model.Model, srv, named *model.Scope, name string, pr *probe) []*probe {
+	var out []*probe
+	for _, loc := range srvLocations(srv) {
+		if loc == named {
+			continue
+		}
+		list, _ := loc.EffectiveList("error_page")
+		falls := false
+		for _, d := range list {
+			vals := d.Values()
+			if len(vals) < 2 || vals[len(vals)-1] != name {
+				continue
+			}
+			for _, c := range vals[:len(vals)-1] {
+				if c == "502" || c == "503" || c == "504" {
+					falls = true
+				}
+			}
+		}
+		if !falls {
+			continue
+		}
+		var via []*model.Proxy
+		for _, q := range m.Proxies {
+			if q.Scope.Location() == loc {
+				via = append(via, q)
+			}
+		}
+		u, ok := model.SampleURI(srv, loc)
+		if !ok || len(via) == 0 {
+			continue
+		}
+		c := *pr
+		rp := *pr.rep
+		c.rep = &rp
+		c.rep.Path = u
+		c.basic = behindAuthBasic(loc)
+		c.rep.Via = joinVia(pr.rep.Via, fmt.Sprintf("error_page to %s from %s, its upstream switched down", name, locName(loc)))
+		c.downVia = via
+		out = append(out, &c)
+		break
+	}
+	if len(out) == 0 {
+		pr.unreachable = fmt.Sprintf("no location falls back to %s on 502/503/504 through an upstream the harness can switch down", name)
+		return []*probe{pr}
+	}
+	return out
+}
+
+// viaAuthRequest reaches an internal location through a location whose
+// auth_request names it: nginx makes the subrequest before the request.
+func viaAuthRequest(srv, internal *model.Scope, pr *probe) []*probe {
+	for _, loc := range srvLocations(srv) {
+		d := loc.Effective("auth_request")
+		if d == nil || strings.EqualFold(d.Arg(0), "off") {
+			continue
+		}
+		uri := d.Arg(0)
+		if model.MatchLocation(srv, model.NormalizeURI(uri)) != internal {
+			continue
+		}
+		u, ok := model.SampleURI(srv, loc)
+		if !ok {
+			continue
+		}
+		pr.rep.Path = u
+		pr.basic = behindAuthBasic(loc)
+		pr.rep.Via = joinVia(pr.rep.Via, fmt.Sprintf("auth_request %s from %s", uri, locName(loc)))
+		return []*probe{pr}
+	}
+	pr.unreachable = "an internal location that no auth_request names"
+	return []*probe{pr}
+}
+
+// behindAuthBasic reports whether auth_basic is in effect at loc.
+func behindAuthBasic(loc *model.Scope) bool {
+	d := loc.Effective("auth_basic")
+	return d != nil && !strings.EqualFold(d.Arg(0), "off")
+}
+
+func locName(loc *model.Scope) string {
+	if loc.Node == nil {
+		return "the server"
+	}
+	pos := loc.Node.Pos()
+	return fmt.Sprintf("location %s (%s:%d)", strings.Join(loc.Node.Values(), " "), pos.Path, pos.Line)
+}
+
+// srvLocations lists a server's locations, nested ones included, in
+// document order.
+func srvLocations(srv *model.Scope) []*model.Scope {
+	var out []*model.Scope
+	var walk func(s *model.Scope)
+	walk = func(s *model.Scope) {
+		for _, c := range s.Children {
+			if c.Kind == model.KindLocation {
+				out = append(out, c)
+			}
+			walk(c)
+		}
+	}
+	walk(srv)
+	return out
+}
+
+// chooseValue finds the request that makes a variable target take the
+// value that leads to t: a map keyed on a cookie, header or query
+// argument with a literal key gets that cookie, header or argument; the
+// map's default needs none. ok is false, with the reason, when no request
+// can be told.
+func chooseValue(p *model.Proxy, t *target) (hdr map[string]string, query, via string, ok bool) {
+	for _, v := range p.Values {
+		hit := v.Upstream != nil && t.block == v.Upstream || v.Upstream == nil && strings.EqualFold(v.Host, t.host)
+		if !hit || v.Source == nil {
+			continue
+		}
+		src := v.Source
+		if src.Name == "set" {
+			return nil, "", "", true // one value whatever the request
+		}
+		md := src.Parent
+		if md == nil || md.Name != "map" || len(md.Args) < 2 {
+			return nil, "", "", true
+		}
+		key := src.Name
+		if key == "default" {
+			return nil, "", fmt.Sprintf("the default of map %s", md.Arg(1)), true
+		}
+		if strings.HasPrefix(key, "~") {
+			return nil, "", fmt.Sprintf("chosen by a regex key %s of map %s: no request can be told", key, md.Arg(1)), false
+		}
+		by := md.Arg(0)
+		switch {
+		case strings.HasPrefix(by, "$cookie_"):
+			return map[string]string{"Cookie": by[len("$cookie_"):] + "=" + key}, "", fmt.Sprintf("map %s value for cookie %s=%s", md.Arg(1), by[len("$cookie_"):], key), true
+		case strings.HasPrefix(by, "$http_"):
+			h := strings.ReplaceAll(by[len("$http_"):], "_", "-")
+			return map[string]string{h: key}, "", fmt.Sprintf("map %s value for header %s: %s", md.Arg(1), h, key), true
+		case strings.HasPrefix(by, "$arg_"):
+			return nil, by[len("$arg_"):] + "=" + url.QueryEscape(key), fmt.Sprintf("map %s value for ?%s=%s", md.Arg(1), by[len("$arg_"):], key), true
+		}
+		return nil, "", fmt.Sprintf("chosen by map %s on %s: no request can be told", md.Arg(1), by), false
+	}
+	return nil, "", "", true
+}
+
+// wireDown adds, to probes that reach a target through an error_page,
+// the targets of the primary's proxies, now that every target is known.
+func wireDown(ts []*target) {
+	byProxy := map[*model.Proxy][]*target{}
+	for _, t := range ts {
+		for _, p := range t.proxies {
+			byProxy[p] = append(byProxy[p], t)
+		}
+	}
+	for _, t := range ts {
+		for _, pr := range t.probes {
+			for _, q := range pr.downVia {
+				for _, x := range byProxy[q] {
+					if x != t && !slices.Contains(pr.down, x) {
+						pr.down = append(pr.down, x)
+					}
+				}
+			}
+		}
+	}
+}
+
+// sinks lists the names nginx resolves that are not targets, with the
+// plain-HTTP ports proxies use on them: one lenient stand-in answers for
+// all of them, so nginx loads and plain-http dependencies (an auth
+// service) answer.
+func sinks(m *model.Model, taken map[string]bool) (names []string, plainPorts []string) {
 	seen := map[string]bool{}
-	var out []string
+	ports := map[string]bool{}
 	add := func(h string) {
 		h = strings.ToLower(h)
-		if h == "" || model.IsIP(h) || strings.Contains(h, "$") || h == "localhost" || seen[h] {
+		if h == "" || model.IsIP(h) || strings.Contains(h, "$") || h == "localhost" || seen[h] || taken[h] {
 			return
 		}
 		seen[h] = true
-		out = append(out, h)
+		names = append(names, h)
+	}
+	addPort := func(p string, def string) {
+		if p == "" {
+			p = def
+		}
+		if _, err := strconv.Atoi(p); err == nil && p != "443" {
+			ports[":"+p] = true
+		}
 	}
 	for _, p := range m.Proxies {
 		if p.HostKind == model.HostName {
 			add(p.Host)
+			if !p.TLS {
+				addPort(p.Port, "80")
+			}
 		}
 		for _, v := range p.Values {
 			if v.Kind == model.HostName {
 				add(v.Host)
+				if !p.TLS {
+					addPort(v.Port, "80")
+				}
+			}
+		}
+		if p.Upstream != nil && !p.TLS {
+			for _, s := range p.Upstream.Members() {
+				addPort(s.Port, "80")
 			}
 		}
 	}
 	for _, ups := range []map[string]*model.Upstream{m.Upstreams, m.StreamUpstreams} {
 		for _, u := range ups {
-			for _, s := range u.Servers {
-				if strings.HasPrefix(s.Arg(0), "unix:") {
-					continue
+			for _, s := range u.Members() {
+				if !s.IsUnix() {
+					add(s.Host)
 				}
-				h, _ := splitHP(s.Arg(0))
-				add(h)
 			}
 		}
 	}
@@ -239,18 +527,22 @@ func hostnames(m *model.Model) []string {
 			if _, rest, ok := strings.Cut(a, "://"); ok {
 				a = rest
 			}
-			if strings.HasPrefix(a, "unix:") {
+			ad := model.ParseAddress(strings.SplitN(a, "/", 2)[0])
+			if ad.IsUnix() {
 				return true
 			}
-			h, _ := splitHP(strings.SplitN(a, "/", 2)[0])
-			if _, isBlock := m.Upstreams[strings.ToLower(h)]; !isBlock {
-				add(h)
+			if _, isBlock := m.Upstreams[strings.ToLower(ad.Host)]; !isBlock {
+				add(ad.Host)
 			}
 		}
 		return true
 	})
-	sort.Strings(out)
-	return out
+	sort.Strings(names)
+	for p := range ports {
+		plainPorts = append(plainPorts, p)
+	}
+	sort.Strings(plainPorts)
+	return names, plainPorts
 }
 
 func serverNames(m *model.Model) []string {

@@ -5,56 +5,85 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/testcontainers/testcontainers-go"
+
+	"github.com/ngxlint/ngxlint/harness/edge"
+	"github.com/ngxlint/ngxlint/nginx/errlog"
+	"github.com/ngxlint/ngxlint/nginx/model"
 )
 
-// runProbes sends each planned request and records what nginx, the edge
-// and error.log showed.
-func runProbes(ctx context.Context, c *testcontainers.DockerContainer, st *staged, targets []*UpstreamReport, after bool) error {
-	probeN := 0
+// Basic-auth credentials the harness writes into every auth_basic_user_file
+// of the staged copy and sends with every probe, so a location behind
+// auth_basic lets the request through as a user's browser would.
+const (
+	probeUser     = "ngxlint"
+	probePassword = "ngxlint-verify"
+)
+
+// runProbes sends the requests of every target (only of those in only,
+// when set) and records what nginx, the target's edge and error.log
+// showed.
+func runProbes(ctx context.Context, c *testcontainers.DockerContainer, st *staged, targets []*target, after bool, only map[*target]bool) error {
+	n := 0
 	for _, t := range targets {
-		if t.Verdict == VerdictSkipped || t.edge == nil {
+		if t.edge == nil || only != nil && !only[t] {
 			continue
 		}
-		for _, pr := range t.Probes {
-			probeN++
-			out, err := probeOnce(ctx, c, st, t, pr, fmt.Sprintf("p%d-%v", probeN, after))
+		for _, pr := range t.probes {
+			if pr.unreachable != "" {
+				continue
+			}
+			n++
+			j, err := probeOnce(ctx, c, st, pr, fmt.Sprintf("p%d-%v", n, after))
 			if err != nil {
 				if ctx.Err() != nil {
 					return ctx.Err()
 				}
-				out = &Outcome{Error: err.Error()}
+				j = &judged{out: &Outcome{Error: err.Error(), EdgeOutcome: "none", Log: []LogLine{}}, why: err.Error()}
 			}
 			if after {
-				pr.After = out
+				pr.after, pr.rep.After = j, j.out
 			} else {
-				pr.Before = out
+				pr.before, pr.rep.Before = j, j.out
 			}
 		}
 	}
 	return nil
 }
 
-func probeOnce(ctx context.Context, c *testcontainers.DockerContainer, st *staged, t *UpstreamReport, pr *Probe, id string) (*Outcome, error) {
-	port, ssl := pr.Port, pr.ssl
+// probeOnce sends one request with the probe's other upstreams switched
+// down, and judges what the target's edge and error.log saw.
+func probeOnce(ctx context.Context, c *testcontainers.DockerContainer, st *staged, pr *probe, id string) (*judged, error) {
+	t := pr.t
+	for _, d := range pr.down {
+		if d.edge != nil {
+			if err := d.edge.SetDown(ctx, true); err != nil {
+				return nil, err
+			}
+			defer func(e *Edge) { _ = e.SetDown(context.WithoutCancel(ctx), false) }(d.edge)
+		}
+	}
+	port, ssl := pr.rep.Port, pr.ssl
 	for _, lp := range st.Ports {
-		if pr.Port != 0 {
+		if pr.rep.Port != 0 {
 			break // the after run reuses the before run's port
 		}
-		if lp.Stream != pr.Stream {
+		if lp.Stream != pr.rep.Stream {
 			continue
 		}
-		if pr.Stream && lp.Server != nil && pr.proxy != nil && lp.Server != pr.proxy.Scope {
+		if pr.rep.Stream && lp.Server != nil && lp.Server != pr.proxy.Scope {
 			continue
 		}
-		if !pr.Stream && lp.Server != nil && pr.proxy != nil && lp.Server != pr.proxy.Scope.Server() {
+		if !pr.rep.Stream && lp.Server != nil && lp.Server != pr.proxy.Scope.Server() {
 			continue
 		}
 		if port == 0 || (ssl && !lp.SSL) {
@@ -62,12 +91,12 @@ func probeOnce(ctx context.Context, c *testcontainers.DockerContainer, st *stage
 		}
 	}
 	if port == 0 {
-		if pr.Stream {
+		if pr.rep.Stream {
 			return nil, fmt.Errorf("the stream server has no TCP listen port the harness can publish")
 		}
 		port = 80
 	}
-	pr.Port, pr.ssl = port, ssl
+	pr.rep.Port, pr.ssl = port, ssl
 	mp, err := c.MappedPort(ctx, strconv.Itoa(port)+"/tcp")
 	if err != nil {
 		return nil, err
@@ -79,8 +108,8 @@ func probeOnce(ctx context.Context, c *testcontainers.DockerContainer, st *stage
 	}
 	seq := lastSeq(ctx, t.edge)
 	out := &Outcome{}
-	if pr.Stream {
-		host := t.ServedNames[0]
+	if pr.rep.Stream {
+		host := t.rep.ServedNames[0]
 		out.Request = fmt.Sprintf("TCP %s → GET / Host %s", strconv.Itoa(port), host)
 		out.Status, err = rawHTTP(ctx, addr, host)
 		if err != nil {
@@ -92,25 +121,149 @@ func probeOnce(ctx context.Context, c *testcontainers.DockerContainer, st *stage
 		if ssl {
 			scheme = "https"
 		}
-		out.Request = fmt.Sprintf("%s %s://%s%s (port %d)", pr.Method, scheme, pr.Host, pr.Path, port)
-		out.Status, err = httpProbe(ctx, scheme, addr, pr.Host, pr.Path, id)
+		out.Request = fmt.Sprintf("%s %s://%s%s (port %d)", pr.rep.Method, scheme, pr.rep.Host, pr.rep.Path, port)
+		out.Status, err = httpProbe(ctx, scheme, addr, pr.rep, pr.basic, id)
 		if err != nil {
 			out.Error = err.Error()
 		}
 		waitAccessLog(ctx, c, id)
 	}
-	after, err := readContainerFile(ctx, c, harnessErrorLog)
+	logAfter, err := readContainerFile(ctx, c, harnessErrorLog)
 	if err != nil {
 		return nil, err
 	}
-	if len(after) >= len(before) {
-		out.Log = classify(string(after[len(before):]))
+	var lines []LogLine
+	if len(logAfter) >= len(before) {
+		lines = classify(string(logAfter[len(before):]))
 	}
 	entries, _ := t.edge.Log(ctx, seq)
+	return judge(t, out, lines, entries), nil
+}
+
+// judge decides what one request showed of its target. Error-log lines
+// are the target's when their upstream field is the target's edge (or,
+// with no upstream field, when they name the target's host); lines about
+// other upstreams (an auth_request service, a member switched down) are
+// left out of its outcome and its judgement.
+func judge(t *target, out *Outcome, lines []LogLine, entries []edge.LogEntry) *judged {
+	out.Log = []LogLine{}
+	var own []LogLine
+	for _, l := range lines {
+		switch owner := lineOwner(l.Text); {
+		case owner == "":
+			if strings.Contains(strings.ToLower(l.Text), t.host) {
+				own = append(own, l)
+			}
+			out.Log = append(out.Log, l)
+		case t.hasAddr(owner):
+			own = append(own, l)
+			out.Log = append(out.Log, l)
+		}
+	}
 	fillEdge(out, entries)
-	out.impostor = t.impostor
-	out.ok, out.why = judge(out)
-	return out, nil
+	j := &judged{out: out}
+	requests := 0
+	hostRefused := false
+	for _, e := range entries {
+		switch e.Kind {
+		case "conn":
+			j.reached = true
+		case "request":
+			j.reached = true
+			requests++
+			if e.Request != nil && !e.Request.HostOK && e.Request.Status >= 400 {
+				hostRefused = true
+			}
+		}
+	}
+	failLine := ""
+	for _, l := range own {
+		if l.Level == "error" || l.Level == "crit" || l.Level == "alert" || l.Level == "emerg" {
+			failLine = fmt.Sprintf("%s [%s]: %s", l.Class, l.Level, shortLog(l.Text))
+			break
+		}
+	}
+	if !j.reached && failLine != "" {
+		// nginx failed before it could connect: no resolver, host not
+		// found. The target was exercised, and failed.
+		j.reached = true
+	}
+	if t.impostor {
+		for _, l := range own {
+			if l.Class == errlog.SlugVerifyError || l.Class == errlog.SlugNameMismatch {
+				j.ok = true
+				return j
+			}
+		}
+		if requests > 0 {
+			j.why = "nginx accepted an impostor's self-signed certificate: the upstream is never authenticated (NGX105)"
+			return j
+		}
+	}
+	switch {
+	case !j.reached:
+		j.why = notReached(out)
+	case failLine != "":
+		j.why = failLine
+	case out.EdgeOutcome == "rejected":
+		j.why = "the edge refused the handshake (SNI " + quoteOr(out.SNI, "none") + ")"
+	case requests == 0 && out.EdgeOutcome == "accepted" && out.Status >= 400:
+		j.why = fmt.Sprintf("the upstream answered %d before the request reached the site: nginx sent a malformed request (a duplicated header such as Host, for instance)", out.Status)
+	case requests == 0:
+		j.why = fmt.Sprintf("the handshake ended %s and no request reached the upstream", quoteOr(out.EdgeOutcome, "without an answer"))
+	case hostRefused:
+		j.why = fmt.Sprintf("the edge answered %d: Host %q is not a name it serves", out.Status, out.Host)
+	default:
+		j.ok = true
+	}
+	return j
+}
+
+// notReached words why a request never reached its target's edge.
+func notReached(out *Outcome) string {
+	switch {
+	case out.Error != "":
+		return "the request failed before reaching the upstream: " + out.Error
+	case out.Status == 401 || out.Status == 403:
+		return fmt.Sprintf("nginx answered %d itself (an access guard: auth_basic, allow/deny, auth_request, an if … return) before proxying", out.Status)
+	case out.Status >= 500:
+		return fmt.Sprintf("nginx answered %d without contacting the upstream", out.Status)
+	}
+	return fmt.Sprintf("nginx answered %d without contacting the upstream", out.Status)
+}
+
+// lineOwner returns the address in an error.log line's upstream field
+// (`upstream: "https://172.18.0.3:443/x"` → "172.18.0.3"), or "".
+func lineOwner(text string) string {
+	i := strings.Index(text, `upstream: "`)
+	if i < 0 {
+		return ""
+	}
+	rest := text[i+len(`upstream: "`):]
+	j := strings.IndexByte(rest, '"')
+	if j < 0 {
+		return ""
+	}
+	u := rest[:j]
+	if _, after, ok := strings.Cut(u, "://"); ok {
+		u = after
+	}
+	if k := strings.IndexAny(u, "/?"); k >= 0 {
+		u = u[:k]
+	}
+	return strings.ToLower(model.ParseAddress(u).Host)
+}
+
+func (t *target) hasAddr(a string) bool {
+	if a == t.host {
+		return true
+	}
+	for _, x := range t.addrs {
+		if x == a {
+			return true
+		}
+	}
+	return false
 }
 
 func lastSeq(ctx context.Context, e *Edge) int64 {
@@ -126,7 +279,7 @@ func readContainerFile(ctx context.Context, c *testcontainers.DockerContainer, p
 	if err != nil {
 		return nil, fmt.Errorf("harness: read %s: %w", p, err)
 	}
-	defer rc.Close()
+	defer func() { _ = rc.Close() }()
 	return io.ReadAll(rc)
 }
 
@@ -156,18 +309,24 @@ var probeClient = &http.Client{
 	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 }
 
-func httpProbe(ctx context.Context, scheme, addr, host, p, id string) (int, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, scheme+"://"+addr+p, nil)
+func httpProbe(ctx context.Context, scheme, addr string, pr *Probe, basic bool, id string) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, pr.Method, scheme+"://"+addr+pr.Path, nil)
 	if err != nil {
 		return 0, err
 	}
-	req.Host = host
+	req.Host = pr.Host
 	req.Header.Set(probeHeader, id)
+	if basic {
+		req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(probeUser+":"+probePassword)))
+	}
+	for k, v := range pr.Headers {
+		req.Header.Set(k, v)
+	}
 	resp, err := probeClient.Do(req)
 	if err != nil {
 		return 0, err
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
 	return resp.StatusCode, nil
 }
@@ -180,7 +339,7 @@ func rawHTTP(ctx context.Context, addr, host string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	defer conn.Close()
+	defer func() { _ = conn.Close() }()
 	_ = conn.SetDeadline(time.Now().Add(15 * time.Second))
 	if _, err := fmt.Fprintf(conn, "GET / HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n", host); err != nil {
 		return 0, err
@@ -189,6 +348,6 @@ func rawHTTP(ctx context.Context, addr, host string) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("no HTTP response through the stream proxy (%v)", err)
 	}
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	return resp.StatusCode, nil
 }

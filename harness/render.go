@@ -30,7 +30,21 @@ func (r *Report) Write(w io.Writer, format string) error {
 // locations and classified log lines.
 func (r *Report) text(out io.Writer) error {
 	w := &errWriter{w: out}
-	fmt.Fprintf(w, "nginx %s (%s)\n\n", r.NginxVersion, r.NginxImage)
+	if r.NothingToVerify {
+		for _, n := range r.Notes {
+			fmt.Fprintln(w, n)
+		}
+		return w.err
+	}
+	fmt.Fprintf(w, "nginx %s (%s)", r.NginxVersion, r.NginxImage)
+	if r.ConfigNginxVersion != "" && r.ConfigNginxVersion != r.NginxVersion {
+		fmt.Fprintf(w, "; the configuration is for nginx %s", r.ConfigNginxVersion)
+	}
+	fmt.Fprintln(w)
+	if r.NginxError != "" {
+		fmt.Fprintf(w, "nginx did not start: %s\n", r.NginxError)
+	}
+	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "UPSTREAM\tSERVED NAMES\tBEFORE\tAFTER\tVERDICT")
 	for _, u := range r.Upstreams {
@@ -45,6 +59,9 @@ func (r *Report) text(out io.Writer) error {
 			fmt.Fprintf(w, " — %s", u.Reason)
 		}
 		fmt.Fprintln(w)
+		if u.Member != "" {
+			fmt.Fprintf(w, "  %s\n", u.Member)
+		}
 		fmt.Fprintf(w, "  served names: %s\n", u.NamesFrom)
 		for _, l := range u.Locations {
 			fmt.Fprintf(w, "  location: %s:%d\n", l.File, l.Line)
@@ -60,6 +77,12 @@ func (r *Report) text(out io.Writer) error {
 				fmt.Fprintf(w, "  %s log: [%s] %s %v\n", pair.name, l.Level, l.Class, l.Rules)
 			}
 		}
+	}
+	for _, st := range r.Stubs {
+		fmt.Fprintf(w, "stub: %s (%s)\n", st.Name, st.From)
+	}
+	for _, g := range r.Guards {
+		fmt.Fprintf(w, "guard opened in the staged copy: %s\n", g)
 	}
 	for _, n := range r.Notes {
 		fmt.Fprintf(w, "note: %s\n", n)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -31,13 +32,19 @@ const (
 // Edits keep line numbers, so error.log lines still point at the user's
 // lines.
 type staged struct {
-	Files    map[string][]byte // container path → content
-	ConfPath string
-	Ports    []listenPort
+	// Generation is what the harness's readiness location answers, so a
+	// reload knows when the new configuration serves.
+	Generation string
+	Files      map[string][]byte // container path → content
+	ConfPath   string
+	Ports      []listenPort
 	// Cert and key paths get a generated pair; CA paths get the harness
 	// CA, so verification against the edges works. No user private key
 	// ever enters the container.
 	CertPaths, KeyPaths, CAPaths []string
+	// Guards are the access guards opened (stageOptions.OpenGuards), as
+	// "file:line: what".
+	Guards []string
 }
 
 type listenPort struct {
@@ -52,11 +59,16 @@ type stageOptions struct {
 	Generation string
 	LoadStream bool // the image needs load_module for stream (Debian)
 	ModuleDir  string
+	// OpenGuards turns off the access guards in front of proxies
+	// (auth_basic, auth_request, deny, `if (…) { return 4xx; }`), so a
+	// request reaches an upstream that nothing else lets it reach. The
+	// harness says which it opened.
+	OpenGuards bool
 }
 
 // stage prepares a loaded tree for the container.
 func stage(t *config.Tree, m *model.Model, o stageOptions) (*staged, error) {
-	s := &staged{Files: map[string][]byte{}}
+	s := &staged{Files: map[string][]byte{}, Generation: o.Generation}
 	edits := map[*config.File][]config.Edit{}
 	add := func(f *config.File, start, end int32, text string) {
 		edits[f] = append(edits[f], config.Edit{File: f, Start: start, End: end, NewText: text})
@@ -95,7 +107,50 @@ func stage(t *config.Tree, m *model.Model, o stageOptions) (*staged, error) {
 	}
 	hasStreamLoad := false
 	var httpBlock *config.Directive
+	opened := func(d *config.Directive, what string) {
+		pos := d.Pos()
+		s.Guards = append(s.Guards, fmt.Sprintf("%s:%d: %s", pos.Path, pos.Line, what))
+	}
 	config.Walk(t.Top(), func(d *config.Directive) bool {
+		if o.OpenGuards {
+			switch {
+			case d.Name == "auth_basic" && !strings.EqualFold(d.Arg(0), "off"):
+				replaceArgs(d, "off")
+				opened(d, "auth_basic off")
+				return true
+			case d.Name == "auth_request" && !strings.EqualFold(d.Arg(0), "off"):
+				replaceArgs(d, "off")
+				opened(d, "auth_request off")
+				return true
+			case d.Name == "deny":
+				comment(d)
+				opened(d, "deny "+strings.Join(d.Values(), " ")+" removed")
+				return true
+			case d.Name == "if" && guardIf(d):
+				comment(d)
+				opened(d, "if ("+strings.Join(d.Values(), " ")+") { return … } removed")
+				return false
+			}
+		}
+		switch d.Name {
+		case "auth_basic_user_file":
+			// a user the probes log in as, whatever the real file holds
+			p := d.Arg(0)
+			if !path.IsAbs(p) {
+				p = path.Join(t.Prefix, p)
+			}
+			s.Files[p] = []byte(probeUser + ":{PLAIN}" + probePassword + "\n")
+		case "server":
+			// upstream{} members: a failure must not mark a member down
+			// for the next probe (each member is probed on its own)
+			if d.Parent != nil && d.Parent.Name == "upstream" && len(d.Args) > 0 {
+				if i := slices.IndexFunc(d.Args, func(a config.Arg) bool { return strings.HasPrefix(a.Value, "max_fails=") }); i >= 0 {
+					add(d.File, d.Args[i].Start, d.Args[i].End, "max_fails=0")
+				} else {
+					add(d.File, d.Args[len(d.Args)-1].End, d.Args[len(d.Args)-1].End, " max_fails=0")
+				}
+			}
+		}
 		switch d.Name {
 		case "error_log", "access_log", "user", "daemon", "master_process", "ssl_password_file",
 			"proxy_ssl_password_file", "grpc_ssl_password_file", "uwsgi_ssl_password_file",
@@ -152,10 +207,13 @@ func stage(t *config.Tree, m *model.Model, o stageOptions) (*staged, error) {
 	mainTail := "\n" + errorLogDirective() + "\n"
 	switch t.Context {
 	case "main":
-		if httpBlock == nil {
-			return nil, fmt.Errorf("verify needs an http{} block: the harness probes nginx over HTTP")
+		if httpBlock != nil {
+			add(httpBlock.File, httpBlock.BlockOpen+1, httpBlock.BlockOpen+1, harnessHTTP)
+		} else {
+			// a stream-only configuration: the harness's own http{} for
+			// its readiness and access-log probes
+			mainTail = "\nhttp {" + harnessHTTP + " }" + mainTail
 		}
-		add(httpBlock.File, httpBlock.BlockOpen+1, httpBlock.BlockOpen+1, harnessHTTP)
 		add(root, int32(len(root.Src)), int32(len(root.Src)), mainTail)
 		if o.LoadStream && !hasStreamLoad && hasStream(t) {
 			add(root, 0, 0, "load_module "+streamModule+"; ")
@@ -198,6 +256,21 @@ func stage(t *config.Tree, m *model.Model, o stageOptions) (*staged, error) {
 	}
 	sort.Slice(s.Ports, func(i, j int) bool { return s.Ports[i].Port < s.Ports[j].Port })
 	return s, nil
+}
+
+// guardIf reports whether an if block is an access guard: its body only
+// returns a 4xx status (`if ($office = 0) { return 403; }`).
+func guardIf(d *config.Directive) bool {
+	n := 0
+	guard := false
+	for c := range config.Children(d.Block) {
+		n++
+		if c.Name == "return" && len(c.Args) > 0 {
+			code, err := strconv.Atoi(c.Arg(0))
+			guard = err == nil && (code >= 400 && code < 500 || code == 444)
+		}
+	}
+	return n == 1 && guard
 }
 
 func firstServer(m *model.Model) *model.Scope {

@@ -1,8 +1,6 @@
 package harness
 
 import (
-	"fmt"
-	"net/http"
 	"strconv"
 	"strings"
 
@@ -72,44 +70,6 @@ func fillEdge(o *Outcome, es []edge.LogEntry) {
 	}
 }
 
-// judge decides whether a request got through to the upstream, or, facing
-// an impostor edge, whether nginx refused it.
-func judge(o *Outcome) (bool, string) {
-	if o.impostor {
-		for _, l := range o.Log {
-			if l.Class == "ssl-verify-error" || l.Class == "ssl-name-mismatch" {
-				return true, ""
-			}
-		}
-		if o.EdgeOutcome == "accepted" && o.Host != "" {
-			return false, "nginx accepted an impostor's self-signed certificate: the upstream is never authenticated (NGX105)"
-		}
-	}
-	for _, l := range o.Log {
-		if l.Level == "error" || l.Level == "crit" || l.Level == "alert" || l.Level == "emerg" {
-			return false, fmt.Sprintf("%s [%s]: %s", l.Class, l.Level, shortLog(l.Text))
-		}
-	}
-	if o.Error != "" {
-		return false, o.Error
-	}
-	switch {
-	case o.EdgeOutcome == "accepted" && o.Host == "" && o.Status >= 400:
-		return false, fmt.Sprintf("the upstream answered %d before the request reached the site: nginx sent a malformed request (a duplicated header such as Host, for instance)", o.Status)
-	case o.EdgeOutcome == "rejected":
-		return false, "the edge refused the handshake (SNI " + quoteOr(o.SNI, "none") + ")"
-	case o.Host == "" && o.Status >= 500:
-		return false, fmt.Sprintf("status %d, the request never reached the edge", o.Status)
-	case o.Status == http.StatusForbidden || o.Status == http.StatusMisdirectedRequest:
-		if o.Host != "" {
-			return false, fmt.Sprintf("the edge answered %d: Host %q is not a name it serves", o.Status, o.Host)
-		}
-	case o.Status >= 500 || o.Status == 0:
-		return false, fmt.Sprintf("status %d", o.Status)
-	}
-	return true, ""
-}
-
 func shortLog(s string) string {
 	if i := strings.Index(s, "*"); i >= 0 && i < 60 {
 		if j := strings.IndexByte(s[i:], ' '); j > 0 {
@@ -129,57 +89,99 @@ func quoteOr(s, alt string) string {
 	return strconv.Quote(s)
 }
 
-// decide sets the upstream's verdict from its probes.
-func decide(t *UpstreamReport, fixAsked bool) {
-	if t.Verdict == VerdictSkipped {
+// state is what a target's probes of one run showed.
+type state int
+
+const (
+	notExercised state = iota
+	passed
+	failed
+)
+
+// summarize folds a target's probes of one run (before or after the fix):
+// failed when one failed, passed when every one that reached it passed,
+// notExercised when none reached it; with the outcome to show and why.
+func summarize(t *target, after bool) (state, *Outcome, string) {
+	var st state
+	var out *Outcome
+	var why, unreached string
+	for _, pr := range t.probes {
+		j := pr.before
+		if after {
+			j = pr.after
+		}
+		if pr.unreachable != "" {
+			if unreached == "" {
+				unreached = pr.unreachable
+			}
+			continue
+		}
+		if j == nil {
+			continue
+		}
+		switch {
+		case j.reached && !j.ok:
+			if st != failed {
+				st, out, why = failed, j.out, j.why
+			}
+		case j.reached && j.ok:
+			if st == notExercised {
+				st, out, why = passed, j.out, ""
+			}
+		default:
+			if out == nil {
+				out = j.out
+			}
+			if unreached == "" {
+				unreached = j.why
+			}
+		}
+	}
+	if st == notExercised {
+		why = unreached
+		if why == "" {
+			why = "no request reached it"
+		}
+	}
+	return st, out, why
+}
+
+// decide sets a target's verdict. ok and fixed need a run whose requests
+// reached the target's edge and completed; a target no request reached is
+// unverifiable, with the reason.
+func decide(t *target, fixAsked bool) {
+	r := t.rep
+	b, bout, bwhy := summarize(t, false)
+	r.Before = bout
+	if !fixAsked {
+		switch b {
+		case passed:
+			r.Verdict = VerdictOK
+		case failed:
+			r.Verdict, r.Reason = VerdictReproduced, bwhy
+		default:
+			r.Verdict, r.Reason = VerdictUnverifiable, bwhy
+		}
 		return
 	}
-	pick := func(get func(*Probe) *Outcome) *Outcome {
-		var first *Outcome
-		for _, pr := range t.Probes {
-			o := get(pr)
-			if o == nil {
-				continue
-			}
-			if first == nil {
-				first = o
-			}
-			if !o.ok {
-				return o
-			}
-		}
-		return first
-	}
-	if t.Before == nil {
-		t.Before = pick(func(p *Probe) *Outcome { return p.Before })
-	}
-	if fixAsked && t.After == nil {
-		t.After = pick(func(p *Probe) *Outcome { return p.After })
-	}
-	okOf := func(o *Outcome) (bool, string) {
-		if o == nil {
-			return false, "not run"
-		}
-		if o.why == "" && !o.ok {
-			return judge(o)
-		}
-		return o.ok, o.why
-	}
-	bok, bwhy := okOf(t.Before)
+	a, aout, awhy := summarize(t, true)
+	r.After = aout
 	switch {
-	case bok:
-		t.Verdict = VerdictOK
-	case !fixAsked:
-		t.Verdict = VerdictReproduced
-		t.Reason = bwhy
+	case b == failed && a == passed:
+		r.Verdict, r.Reason = VerdictFixed, bwhy
+	case b == failed && a == failed:
+		r.Verdict, r.Reason = VerdictFailing, awhy
+	case b == failed:
+		r.Verdict, r.Reason = VerdictUnverifiable, "reproduced ("+bwhy+"), but after the fix no request reached it: "+awhy
+	case b == passed && a == failed:
+		r.Verdict, r.Reason = VerdictFailing, "the fix broke it: "+awhy
+	case b == passed:
+		r.Verdict = VerdictOK
+	case a == passed:
+		r.Verdict, r.Reason = VerdictOK, "reached only after the fix ("+bwhy+" before)"
+	case a == failed:
+		r.Verdict, r.Reason = VerdictFailing, awhy
 	default:
-		aok, awhy := okOf(t.After)
-		if aok {
-			t.Verdict = VerdictFixed
-			t.Reason = bwhy
-		} else {
-			t.Verdict = VerdictFailing
-			t.Reason = awhy
-		}
+		r.Verdict, r.Reason = VerdictUnverifiable, bwhy
 	}
 }

@@ -89,6 +89,7 @@ var verifyVolatile = []struct {
 	{regexp.MustCompile(`\d+#\d+: \*\d+`), "PID#TID: *CID"},
 	{regexp.MustCompile(`\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b`), "IP"},
 	{regexp.MustCompile(`ngxlint\.local/nginx:[0-9a-f]+`), "ngxlint.local/nginx:TAG"},
+	{regexp.MustCompile(`("(?:images|network|edges|nginx|probes|fix|teardown)": )\d+`), "${1}MS"},
 }
 
 // TestGoldenVerify pins verify's JSON on the blog and typical fixtures,

@@ -102,7 +102,7 @@ does not load; 4 Docker (or an nginx to put in the image) is unavailable.`,
 				return exit(exitConfig, err)
 			case errors.Is(err, image.ErrDockerUnavailable):
 				return exit(exitDocker, fmt.Errorf("%w\nngxlint verify runs nginx in containers: install Docker (Debian: apt-get install docker.io; then start dockerd) or point DOCKER_HOST at an engine", err))
-			case errors.Is(err, image.ErrNoNginx):
+			case errors.Is(err, image.ErrNoNginx), errors.Is(err, image.ErrImageUnavailable):
 				return exit(exitDocker, err)
 			case err != nil:
 				if ctx.Err() != nil {
@@ -113,10 +113,19 @@ does not load; 4 Docker (or an nginx to put in the image) is unavailable.`,
 			if err := rep.Write(c.OutOrStdout(), format); err != nil {
 				return fmt.Errorf("write report: %w", err)
 			}
+			// 0 only when every upstream is ok or fixed (and there is at
+			// least one), or there was nothing to verify and the report
+			// says so
+			if rep.NothingToVerify {
+				return nil
+			}
 			for _, u := range rep.Upstreams {
 				if u.Verdict != harness.VerdictOK && u.Verdict != harness.VerdictFixed {
 					return exit(exitFindings, nil)
 				}
+			}
+			if len(rep.Upstreams) == 0 {
+				return exit(exitFindings, nil)
 			}
 			return nil
 		},

@@ -61,7 +61,7 @@ func TestVerifyCLIReproduces(t *testing.T) {
 	require.Len(t, rep.Upstreams, 1)
 	u := rep.Upstreams[0]
 	assert.Equal(t, "d1234567890.cloudfront.net", u.Target)
-	assert.Equal(t, []string{"example.com"}, u.ServedNames)
+	assert.Equal(t, []string{"d1234567890.cloudfront.net", "example.com"}, u.ServedNames)
 	assert.Equal(t, "fixtures/blog/broken.conf", u.Locations[0].File)
 	assert.Equal(t, 11, u.Locations[0].Line)
 	assert.Equal(t, 502, u.Before.Status)

@@ -37,6 +37,10 @@ const (
 	pullTimeout = 5 * time.Minute
 )
 
+// ErrImageUnavailable is returned when --nginx-image names an image that
+// is neither local nor pullable (no registry reachable).
+var ErrImageUnavailable = errors.New("nginx image unavailable")
+
 // ErrNoNginx is wrapped when there is no host nginx to build an image from
 // and no image was given.
 var ErrNoNginx = errors.New("no nginx binary on this host and no nginx image given: " +
@@ -263,8 +267,8 @@ func ensureUserImage(ctx context.Context, p *testcontainers.DockerProvider, ref 
 		}
 	}
 	pullErr := func(err error) error {
-		return fmt.Errorf("nginx image %s is not available locally and pulling it failed: %w "+
-			"(pull it yourself with `docker pull %s`, or omit --nginx-image to build an image from the host's nginx)", ref, err, ref)
+		return fmt.Errorf("%w: nginx image %s is not available locally and pulling it failed: %w "+
+			"(pull it yourself with `docker pull %s`, or omit --nginx-image to build an image from the host's nginx)", ErrImageUnavailable, ref, err, ref)
 	}
 	resp, err := cli.ImagePull(pctx, ref, opts)
 	if err != nil {
