@@ -381,6 +381,11 @@ func ParseConfigure(v Version, args string) *Build {
 				continue
 			}
 			groupOpts[m.Name] = on
+			if m.Group == "stream" || m.Group == "mail" {
+				if m.SO == "ngx_"+m.Group+"_module.so" {
+					continue // built with its group, static or dynamic: decided below
+				}
+			}
 			if on && hasVal && val == "dynamic" {
 				b.Dynamic[m.SO] = append(b.Dynamic[m.SO], m.Name)
 				continue

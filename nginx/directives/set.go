@@ -199,6 +199,10 @@ func checkValue(d *Directive, args []string) *Problem {
 		if !parseSize(args[0]) {
 			return directiveSays(0, "invalid value")
 		}
+	case KindComplexSize:
+		if !strings.Contains(args[0], "$") && !parseSize(args[0]) {
+			return directiveSays(0, "invalid value")
+		}
 	case KindOffset:
 		if !parseOffset(args[0]) {
 			return directiveSays(0, "invalid value")
@@ -415,7 +419,11 @@ func (sc *Scope) Check(name string, args []string, block bool) *Problem {
 		return p
 	}
 	if d.NoDuplicate && sc.seen[d] {
-		return &Problem{Code: Duplicate, Message: fmt.Sprintf("%q directive is duplicate", name), Directive: d, Arg: -1}
+		msg := fmt.Sprintf("%q directive is duplicate", name)
+		if d.BareDuplicate {
+			msg = "is duplicate"
+		}
+		return &Problem{Code: Duplicate, Message: msg, Directive: d, Arg: -1}
 	}
 	sc.seen[d] = true
 	return checkValue(d, args)

@@ -174,10 +174,13 @@ const (
 	KindBufs                // "number size", both non-zero
 	KindPath                // a path and up to three level digits
 	KindAccess              // user:rw group:r all:r
+	// KindComplexSize is a size that may contain variables
+	// (ngx_http_set_complex_value_size_slot): checked when it has none.
+	KindComplexSize
 )
 
 var kindNames = [...]string{"custom", "flag", "size", "offset", "msec", "sec", "number", "enum", "bitmask",
-	"string", "keyval", "bufs", "path", "access"}
+	"string", "keyval", "bufs", "path", "access", "csize"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {
@@ -210,6 +213,10 @@ type Directive struct {
 	// duplicate`. True for every standard slot except the list-building
 	// ones (str_array, keyval, bitmask), and for custom handlers that say so.
 	NoDuplicate bool
+	// BareDuplicate: nginx prints the duplicate error as just "is
+	// duplicate", without the name (lua-nginx-module's *_by_lua_block
+	// handlers replace the directive's arguments before they answer).
+	BareDuplicate bool
 	// Since/Until bound the versions that have this row: nginx versions for
 	// stock modules, the module's own versions for third-party ones. Until is
 	// the first version without it. Zero is open.
@@ -318,7 +325,8 @@ func parseRow(t string) (*Directive, error) {
 	if f[6] != "-" {
 		d.Values = strings.Split(f[6], "|")
 	}
-	d.NoDuplicate = f[7] == "dup"
+	d.NoDuplicate = f[7] == "dup" || f[7] == "dup-bare"
+	d.BareDuplicate = f[7] == "dup-bare"
 	for i, dst := range []*Version{&d.Since, &d.Until} {
 		if f[8+i] == "-" {
 			continue
