@@ -488,7 +488,7 @@ func (c *dcase) expect(build *Build, installed map[string]string) verdict {
 			ln := lines[i]
 			i++
 			if p := sc.Check(s.name, s.args, s.block); p != nil {
-				if p.Directive != nil && p.Directive.BareDuplicate {
+				if p.Code == Duplicate && p.Directive.BareDuplicate {
 					ln = ends[i-1] // the Lua block handler has read up to its "}"
 				}
 				res = &verdict{msg: p.Message, line: ln}
