@@ -410,3 +410,37 @@ func TestNearest(t *testing.T) {
 		assert.Equal(t, want, s.Nearest(in), in)
 	}
 }
+
+func TestCheckParam(t *testing.T) {
+	old := debianSet(t, "modules/ngx_stream_module.so")
+	newer := NewSet(ParseConfigure(V(1, 28, 0), "--with-http_ssl_module --with-stream"))
+	for _, tc := range []struct {
+		set               *Set
+		directive, module string
+		word              string
+		msg, hint         string
+	}{
+		{old, "server", "ngx_http_upstream_module", "resolve", `invalid parameter "resolve"`, `"resolve" appeared in nginx 1.27.3 (this is 1.22.1)`},
+		{newer, "server", "ngx_http_upstream_module", "resolve", "", ""},
+		{old, "server", "ngx_http_upstream_module", "weight=5", "", ""},
+		{old, "server", "ngx_http_upstream_module", "backend.example:443", "", ""},
+		{old, "server", "ngx_stream_upstream_module", "service=_http._tcp", `invalid parameter "service=_http._tcp"`, `"service=" appeared in nginx 1.27.3 (this is 1.22.1)`},
+		{old, "listen", "ngx_http_core_module", "quic", `invalid parameter "quic"`, `"quic" appeared in nginx 1.25.0 (this is 1.22.1)`},
+		{old, "listen", "ngx_http_core_module", "setfib=1", `invalid parameter "setfib=1"`, `"setfib=" needs NGX_HAVE_SETFIB in the nginx build`},
+		{old, "listen", "ngx_http_core_module", "http2", "", ""},
+		{old, "listen", "ngx_stream_core_module", "default_server", `the invalid "default_server" parameter`, `"default_server" appeared in nginx 1.25.5 (this is 1.22.1)`},
+		{newer, "listen", "ngx_stream_core_module", "setfib=1", `invalid parameter "setfib=1"`, `"setfib=" needs NGX_HAVE_SETFIB in the nginx build`},
+		{newer, "listen", "ngx_stream_core_module", "udp", "", ""},
+		{old, "proxy_pass", "ngx_http_proxy_module", "resolve", "", ""}, // no parameter table
+	} {
+		p := tc.set.CheckParam(tc.directive, tc.module, tc.word)
+		if tc.msg == "" {
+			assert.Nil(t, p, "%s %s", tc.directive, tc.word)
+			continue
+		}
+		if assert.NotNil(t, p, "%s %s", tc.directive, tc.word) {
+			assert.Equal(t, tc.msg, p.Message)
+			assert.Equal(t, tc.hint, p.Hint)
+		}
+	}
+}

@@ -235,7 +235,7 @@ func (d *Directive) ThirdParty() bool {
 	return ok && m.ThirdParty
 }
 
-//go:embed data/stock.tsv data/thirdparty.tsv
+//go:embed data/stock.tsv data/thirdparty.tsv data/params.tsv
 var dataFS embed.FS
 
 var (
