@@ -444,3 +444,34 @@ func TestCheckParam(t *testing.T) {
 		}
 	}
 }
+
+// The checks run on every lint: building a set and checking a directive
+// must stay far below the 20 ms a whole lint of fixtures/typical may take.
+func BenchmarkNewSet(b *testing.B) {
+	All() // the table is parsed once per process
+	build := EverythingBuild(V(1, 28, 0))
+	for b.Loop() {
+		NewSet(build)
+	}
+}
+
+func BenchmarkScopeCheck(b *testing.B) {
+	set := NewSet(EverythingBuild(V(1, 28, 0)))
+	args := []string{"on"}
+	for b.Loop() {
+		sc := set.Scope(Location)
+		sc.Check("proxy_ssl_server_name", args, false)
+		sc.Check("proxy_ssl_servername", args, false)
+	}
+}
+
+func BenchmarkLoadTable(b *testing.B) {
+	for b.Loop() {
+		if _, err := readTable("data/stock.tsv"); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := readTable("data/thirdparty.tsv"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
