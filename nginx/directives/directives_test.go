@@ -475,3 +475,21 @@ func BenchmarkLoadTable(b *testing.B) {
 		}
 	}
 }
+
+// With the version unknown every form a directive has had is possible: the
+// check must not fail a statement one of them takes.
+func TestUnknownVersionIsLenient(t *testing.T) {
+	s := NewSet(EverythingBuild(Version{}))
+	assert.Nil(t, s.Check("ssl", []string{"on"}, Server, false), "removed in 1.25.1, but the version is unknown")
+	assert.Nil(t, s.Check("http2", []string{"on"}, Server, false))
+	// keepalive in an upstream took one argument before 1.29.7, one or two since
+	assert.Nil(t, s.Check("keepalive", []string{"16", "local"}, Upstream, false))
+	p := s.Check("keepalive", nil, Upstream, false)
+	require.NotNil(t, p)
+	assert.Equal(t, ArgCount, p.Code)
+
+	old := NewSet(EverythingBuild(V(1, 28, 0)))
+	p = old.Check("keepalive", []string{"16", "local"}, Upstream, false)
+	require.NotNil(t, p)
+	assert.Equal(t, `invalid number of arguments in "keepalive" directive`, p.Message)
+}

@@ -152,16 +152,26 @@ func (s *Set) check(name string, args []string, ctx Context, block bool) (*Probl
 	if len(rows) == 0 {
 		return s.unknown(name), nil
 	}
-	var d *Directive
+	// Rows allowing ctx: one per module for a known version; for an
+	// unknown version (or third-party module version) every form the
+	// directive has had, and the first one that takes this statement wins,
+	// so that an unknown version never makes a false error.
+	var cands []*Directive
 	for _, r := range rows {
 		if r.Contexts&ctx != 0 {
+			cands = append(cands, r)
+		}
+	}
+	if len(cands) == 0 {
+		return &Problem{Code: NotAllowed, Message: fmt.Sprintf("%q directive is not allowed here", name),
+			Directive: rows[0], Arg: -1, Hint: allowedHint(rows)}, nil
+	}
+	d := cands[0]
+	for _, r := range cands {
+		if r.Block == block && r.Args.Allows(len(args)) {
 			d = r
 			break
 		}
-	}
-	if d == nil {
-		return &Problem{Code: NotAllowed, Message: fmt.Sprintf("%q directive is not allowed here", name),
-			Directive: rows[0], Arg: -1, Hint: allowedHint(rows)}, nil
 	}
 	if !d.Block && block {
 		return &Problem{Code: NotTerminated, Message: fmt.Sprintf("directive %q is not terminated by \";\"", name),
@@ -399,12 +409,15 @@ func distance(a, b string, limit int) int {
 type Scope struct {
 	set  *Set
 	ctx  Context
-	seen map[*Directive]bool
+	seen map[scopeKey]bool
 }
+
+// scopeKey is what nginx's duplicate check is about: one module's field.
+type scopeKey struct{ name, module string }
 
 // Scope starts the checks of one block of context ctx.
 func (s *Set) Scope(ctx Context) *Scope {
-	return &Scope{set: s, ctx: ctx, seen: map[*Directive]bool{}}
+	return &Scope{set: s, ctx: ctx, seen: map[scopeKey]bool{}}
 }
 
 // Context is the scope's context.
@@ -418,13 +431,14 @@ func (sc *Scope) Check(name string, args []string, block bool) *Problem {
 	if p != nil {
 		return p
 	}
-	if d.NoDuplicate && sc.seen[d] {
+	k := scopeKey{name, d.Module}
+	if d.NoDuplicate && sc.seen[k] {
 		msg := fmt.Sprintf("%q directive is duplicate", name)
 		if d.BareDuplicate {
 			msg = "is duplicate"
 		}
 		return &Problem{Code: Duplicate, Message: msg, Directive: d, Arg: -1}
 	}
-	sc.seen[d] = true
+	sc.seen[k] = true
 	return checkValue(d, args)
 }
