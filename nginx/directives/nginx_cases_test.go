@@ -379,15 +379,19 @@ func generate(t *testing.T, build *Build, installed map[string]string, full bool
 			// context it is not allowed in.
 			var bad []Context
 			for _, ctx := range Contexts() {
+				if _, other := set.Find(d.Name, ctx); other {
+					continue // another module's directive of that name is allowed there
+				}
 				if d.Contexts&ctx == 0 && (full || groupOf(ctx) == groupOf(d.Contexts)) {
 					bad = append(bad, ctx)
 				}
 			}
 			if len(bad) == 0 {
-				if d.Contexts&Main == 0 {
-					bad = []Context{Main}
-				} else {
-					bad = []Context{HTTP}
+				for _, ctx := range []Context{Main, HTTP} {
+					if _, ok := set.Find(d.Name, ctx); !ok {
+						bad = []Context{ctx}
+						break
+					}
 				}
 			}
 			if !full {
