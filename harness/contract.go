@@ -53,6 +53,24 @@ const (
 // Verdicts lists them; exit status 0 needs every upstream ok or fixed.
 var Verdicts = []string{VerdictOK, VerdictFixed, VerdictReproduced, VerdictFailing, VerdictUnverifiable}
 
+// Passed reports whether the run proves the configuration: every upstream
+// ok or fixed and at least one verified, or nothing to verify (and the
+// report says so). verify exits 0 exactly then.
+func (r *Report) Passed() bool {
+	if r.NothingToVerify {
+		return true
+	}
+	if len(r.Upstreams) == 0 {
+		return false
+	}
+	for _, u := range r.Upstreams {
+		if u.Verdict != VerdictOK && u.Verdict != VerdictFixed {
+			return false
+		}
+	}
+	return true
+}
+
 // UpstreamReport is the verdict for one TLS upstream host.
 type UpstreamReport struct {
 	Target      string   `json:"target"`
@@ -68,6 +86,9 @@ type UpstreamReport struct {
 	After     *Outcome `json:"after,omitempty"`
 	Verdict   string   `json:"verdict"`
 	Reason    string   `json:"reason,omitempty"`
+	// VerdictWithoutFix is, with --fix, the verdict the same run gives
+	// the configuration as it is (what `verify` without --fix says).
+	VerdictWithoutFix string `json:"verdict_without_fix,omitempty"`
 	Probes    []*Probe `json:"probes,omitempty"`
 }
 

@@ -55,9 +55,20 @@ const (
 // NewNetwork creates a private bridge network labelled for image.Sweep.
 // Remove it after its containers (testcontainers.CleanupNetwork registered
 // before the containers' cleanups does that in tests).
-func NewNetwork(ctx context.Context) (*testcontainers.DockerNetwork, error) {
+func NewNetwork(ctx context.Context, labels ...map[string]string) (*testcontainers.DockerNetwork, error) {
 	image.ConfigureEnv()
-	return network.New(ctx, network.WithLabels(image.Labels()))
+	return network.New(ctx, network.WithLabels(withLabels(labels...)))
+}
+
+// withLabels is image.Labels plus extra labels (a run's LabelRun).
+func withLabels(extra ...map[string]string) map[string]string {
+	l := image.Labels()
+	for _, e := range extra {
+		for k, v := range e {
+			l[k] = v
+		}
+	}
+	return l
 }
 
 // LoopbackPorts exposes the container ports and publishes each on a random
@@ -110,6 +121,8 @@ type EdgeSpec struct {
 	// Port is the TLS port inside the container (default 443): the port
 	// the proxied URL names, so nginx's address stays untouched.
 	Port int
+	// Labels are added to the container's (a run's LabelRun).
+	Labels map[string]string
 	// NoWait returns as soon as the container runs; call Edge.Ready
 	// before using it. Its network alias exists from the start, which is
 	// all nginx needs to load, so nginx can start meanwhile.
@@ -170,7 +183,7 @@ func RunEdge(ctx context.Context, nw *testcontainers.DockerNetwork, spec EdgeSpe
 
 	opts := []testcontainers.ContainerCustomizer{
 		network.WithNetwork(spec.Aliases, nw),
-		testcontainers.WithLabels(image.Labels()),
+		testcontainers.WithLabels(withLabels(spec.Labels)),
 		testcontainers.WithCmd(args...),
 		LoopbackPorts(EdgeAdminPort),
 	}
@@ -314,6 +327,8 @@ type NginxSpec struct {
 	// StartupTimeout defaults to 30 s.
 	StartupTimeout time.Duration
 	Customizers    []testcontainers.ContainerCustomizer
+	// Labels are added to the container's (a run's LabelRun).
+	Labels map[string]string
 }
 
 // Nginx is a running nginx container.
@@ -361,7 +376,7 @@ func RunNginx(ctx context.Context, nw *testcontainers.DockerNetwork, spec NginxS
 		opts = append(opts, network.WithNetwork(nil, nw))
 	}
 	opts = append(opts,
-		testcontainers.WithLabels(image.Labels()),
+		testcontainers.WithLabels(withLabels(spec.Labels)),
 		testcontainers.WithEntrypoint("nginx"),
 		testcontainers.WithCmd("-c", spec.ConfPath, "-g", "daemon off;"),
 		testcontainers.WithFiles(files...),

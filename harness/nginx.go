@@ -18,7 +18,7 @@ import (
 )
 
 // startNginx runs nginx with the staged files.
-func startNginx(ctx context.Context, ref string, nw *testcontainers.DockerNetwork, st *staged, ca *pki.CA, leaf *pki.Leaf) (*testcontainers.DockerContainer, string, error) {
+func startNginx(ctx context.Context, ref string, nw *testcontainers.DockerNetwork, st *staged, ca *pki.CA, leaf *pki.Leaf, labels map[string]string) (*testcontainers.DockerContainer, string, error) {
 	var files []testcontainers.ContainerFile
 	addFile := func(p string, b []byte, mode int64) {
 		files = append(files, testcontainers.ContainerFile{Reader: bytes.NewReader(b), ContainerFilePath: p, FileMode: mode})
@@ -49,7 +49,7 @@ func startNginx(ctx context.Context, ref string, nw *testcontainers.DockerNetwor
 	}
 	n, err := RunNginx(ctx, nw, NginxSpec{
 		Image: ref, ConfPath: st.ConfPath, Files: files,
-		ReadyPath: readyPath, ReadyPort: strconv.Itoa(HarnessPort) + "/tcp", Ports: ports,
+		ReadyPath: readyPath, ReadyPort: strconv.Itoa(HarnessPort) + "/tcp", Ports: ports, Labels: labels,
 	})
 	if err != nil {
 		if n == nil {

@@ -164,6 +164,14 @@ func decide(t *target, fixAsked bool) {
 		}
 		return
 	}
+	switch b {
+	case passed:
+		r.VerdictWithoutFix = VerdictOK
+	case failed:
+		r.VerdictWithoutFix = VerdictReproduced
+	default:
+		r.VerdictWithoutFix = VerdictUnverifiable
+	}
 	a, aout, awhy := summarize(t, true)
 	r.After = aout
 	switch {

@@ -3,6 +3,8 @@ package harness
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -174,7 +176,14 @@ func Verify(ctx context.Context, o Options) (rep *Report, err error) {
 	lap("images")
 
 	// cleanup runs on success, failure, panic and cancellation (Ctrl-C):
-	// it uses its own context because ctx may be done.
+	// it uses its own context because ctx may be done. Every resource of
+	// the run carries its LabelRun, so the last step also removes what was
+	// being created when the run was cut short.
+	runID, err := newRunID()
+	if err != nil {
+		return rep, err
+	}
+	runLabels := map[string]string{image.LabelRun: runID}
 	var mu sync.Mutex
 	var cleanups []func() // containers: removed in parallel
 	var netCleanup func() // the network: removed last
@@ -192,6 +201,9 @@ func Verify(ctx context.Context, o Options) (rep *Report, err error) {
 		if netCleanup != nil {
 			netCleanup()
 		}
+		sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		_ = image.SweepRun(sctx, p, runID)
 		rep.Timings["teardown"] = time.Since(start).Milliseconds()
 	}()
 	onCleanup := func(f func()) {
@@ -206,7 +218,7 @@ func Verify(ctx context.Context, o Options) (rep *Report, err error) {
 	}
 
 	progress("creating network")
-	nw, err := NewNetwork(ctx)
+	nw, err := NewNetwork(ctx, runLabels)
 	if err != nil {
 		return rep, fmt.Errorf("harness: network: %w", err)
 	}
@@ -264,10 +276,10 @@ func Verify(ctx context.Context, o Options) (rep *Report, err error) {
 			startErr = err
 			break // wait below for the edges already starting
 		}
-		startEdge(EdgeSpec{Image: edgeRef, Aliases: []string{t.host}, Port: t.port, NoWait: true, Config: cfg}, &t.edge)
+		startEdge(EdgeSpec{Image: edgeRef, Aliases: []string{t.host}, Port: t.port, NoWait: true, Config: cfg, Labels: runLabels}, &t.edge)
 	}
 	if len(sinkNames) > 0 && startErr == nil {
-		startEdge(EdgeSpec{Image: edgeRef, Aliases: sinkNames, NoWait: true, Config: edge.Config{Names: sinkNames, Profile: edge.ProfileLenient, Plain: sinkPorts}}, nil)
+		startEdge(EdgeSpec{Image: edgeRef, Aliases: sinkNames, NoWait: true, Config: edge.Config{Names: sinkNames, Profile: edge.ProfileLenient, Plain: sinkPorts}, Labels: runLabels}, nil)
 	}
 	wg.Wait()
 	if startErr != nil {
@@ -297,7 +309,7 @@ func Verify(ctx context.Context, o Options) (rep *Report, err error) {
 	}
 
 	progress("starting nginx (%s)", nginxRef)
-	ngx, startLog, err := startNginx(ctx, nginxRef, nw, st, ca, serverLeaf)
+	ngx, startLog, err := startNginx(ctx, nginxRef, nw, st, ca, serverLeaf, runLabels)
 	if first := ngx; first != nil {
 		// first, not ngx: ngx is reassigned when the fixed configuration
 		// runs in a second container, and this one must go too
@@ -364,7 +376,7 @@ func Verify(ctx context.Context, o Options) (rep *Report, err error) {
 				ngx = nil
 			}
 		} else {
-			ngx2, startLog2, err := startNginx(ctx, nginxRef, nw, st2, ca, serverLeaf)
+			ngx2, startLog2, err := startNginx(ctx, nginxRef, nw, st2, ca, serverLeaf, runLabels)
 			if ngx2 != nil {
 				onCleanup(func() { _ = testcontainers.TerminateContainer(ngx2, testcontainers.StopTimeout(0)) })
 			}
@@ -737,4 +749,13 @@ func fixedTree(ctx context.Context, o Options, load fix.Loader) (*config.Tree, e
 		return nil, fmt.Errorf("fix: %w", err)
 	}
 	return res.Tree, nil
+}
+
+// newRunID names one run for LabelRun.
+func newRunID() (string, error) {
+	b := make([]byte, 8)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(b), nil
 }

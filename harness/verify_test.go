@@ -160,8 +160,10 @@ func TestVerifyStream(t *testing.T) {
 	assert.Equal(t, harness.VerdictFixed, u.Verdict)
 }
 
-// TestVerifyInterruptCleansUp kills a running `ngxlint verify` with SIGINT
-// and checks that no container or network it labelled survives.
+// TestVerifyInterruptCleansUp interrupts a running `ngxlint verify --fix`
+// with SIGINT at ten points of its run and checks each time that it exits
+// and that no container or network it labelled survives, including one
+// that was still being created.
 func TestVerifyInterruptCleansUp(t *testing.T) {
 	p := harnesstest.RequireDocker(t)
 	bin := filepath.Join(t.TempDir(), "ngxlint")
@@ -169,51 +171,67 @@ func TestVerifyInterruptCleansUp(t *testing.T) {
 	out, err := build.CombinedOutput()
 	require.NoError(t, err, "%s", out)
 
-	cmd := exec.Command(bin, "verify", "--fix", fixture("blog", "broken.conf"))
-	stderr, err := cmd.StderrPipe()
-	require.NoError(t, err)
-	require.NoError(t, cmd.Start())
-	owner := fmt.Sprintf("/%d/", cmd.Process.Pid)
+	for _, point := range []struct {
+		after string
+		delay time.Duration
+	}{
+		{"preparing images", 0},
+		{"creating network", 0},
+		{"creating network", 100 * time.Millisecond},
+		{"edge container", 0},
+		{"edge container", 250 * time.Millisecond},
+		{"starting nginx", 0},
+		{"starting nginx", 300 * time.Millisecond},
+		{"probing", 0},
+		{"applying ngxlint fixes", 0},
+		{"reloading nginx", 0},
+	} {
+		t.Run(fmt.Sprintf("%s+%s", point.after, point.delay), func(t *testing.T) {
+			cmd := exec.Command(bin, "verify", "--fix", fixture("blog", "broken.conf"))
+			stderr, err := cmd.StderrPipe()
+			require.NoError(t, err)
+			require.NoError(t, cmd.Start())
+			owner := fmt.Sprintf("/%d/", cmd.Process.Pid)
+			sc := bufio.NewScanner(stderr)
+			interrupted := false
+			for sc.Scan() {
+				if strings.Contains(sc.Text(), point.after) {
+					time.Sleep(point.delay)
+					require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
+					interrupted = true
+					break
+				}
+			}
+			go func() {
+				for sc.Scan() {
+				}
+			}()
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			select {
+			case <-done:
+			case <-time.After(90 * time.Second):
+				_ = cmd.Process.Kill()
+				t.Fatal("verify did not exit after SIGINT")
+			}
+			require.True(t, interrupted, "verify never printed %q", point.after)
 
-	// interrupt once containers exist: after nginx started
-	sc := bufio.NewScanner(stderr)
-	interrupted := false
-	for sc.Scan() {
-		if strings.Contains(sc.Text(), "starting nginx") {
-			time.Sleep(300 * time.Millisecond)
-			require.NoError(t, cmd.Process.Signal(syscall.SIGINT))
-			interrupted = true
-			break
-		}
-	}
-	require.True(t, interrupted, "verify never reached the container phase")
-	go func() {
-		for sc.Scan() {
-		}
-	}()
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case <-done:
-	case <-time.After(60 * time.Second):
-		_ = cmd.Process.Kill()
-		t.Fatal("verify did not exit after SIGINT")
-	}
-
-	ctx := context.Background()
-	cs, err := p.Client().ContainerList(ctx, client.ContainerListOptions{All: true})
-	require.NoError(t, err)
-	for _, c := range cs.Items {
-		if strings.Contains(c.Labels["ngxlint.harness.owner"], owner) {
-			t.Errorf("container %s of the interrupted run survived", c.ID[:12])
-		}
-	}
-	ns, err := p.Client().NetworkList(ctx, client.NetworkListOptions{})
-	require.NoError(t, err)
-	for _, n := range ns.Items {
-		if strings.Contains(n.Labels["ngxlint.harness.owner"], owner) {
-			t.Errorf("network %s of the interrupted run survived", n.Name)
-		}
+			ctx := context.Background()
+			cs, err := p.Client().ContainerList(ctx, client.ContainerListOptions{All: true})
+			require.NoError(t, err)
+			for _, c := range cs.Items {
+				if strings.Contains(c.Labels["ngxlint.harness.owner"], owner) {
+					t.Errorf("container %s (%s) of the interrupted run survived", c.ID[:12], c.State)
+				}
+			}
+			ns, err := p.Client().NetworkList(ctx, client.NetworkListOptions{})
+			require.NoError(t, err)
+			for _, n := range ns.Items {
+				if strings.Contains(n.Labels["ngxlint.harness.owner"], owner) {
+					t.Errorf("network %s of the interrupted run survived", n.Name)
+				}
+			}
+		})
 	}
 }
 

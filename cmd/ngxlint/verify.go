@@ -113,18 +113,7 @@ does not load; 4 Docker (or an nginx to put in the image) is unavailable.`,
 			if err := rep.Write(c.OutOrStdout(), format); err != nil {
 				return fmt.Errorf("write report: %w", err)
 			}
-			// 0 only when every upstream is ok or fixed (and there is at
-			// least one), or there was nothing to verify and the report
-			// says so
-			if rep.NothingToVerify {
-				return nil
-			}
-			for _, u := range rep.Upstreams {
-				if u.Verdict != harness.VerdictOK && u.Verdict != harness.VerdictFixed {
-					return exit(exitFindings, nil)
-				}
-			}
-			if len(rep.Upstreams) == 0 {
+			if !rep.Passed() {
 				return exit(exitFindings, nil)
 			}
 			return nil

@@ -525,8 +525,21 @@ func (s *Server) resetDown(c net.Conn, e LogEntry) {
 	c.Close()
 }
 
-// SetDown switches the edge down (every new connection is reset) or up.
-func (s *Server) SetDown(down bool) { s.down.Store(down) }
+// SetDown switches the edge down or up. Down, every new connection is
+// reset and the open ones are closed: nginx's kept-alive connections to
+// this upstream must not carry the next request either.
+func (s *Server) SetDown(down bool) {
+	s.down.Store(down)
+	if !down {
+		return
+	}
+	s.conns.Range(func(k, _ any) bool {
+		if c, ok := k.(net.Conn); ok {
+			_ = c.Close()
+		}
+		return true
+	})
+}
 
 func (s *Server) handle(c net.Conn) {
 	id := s.connSeq.Add(1)

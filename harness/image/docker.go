@@ -33,6 +33,10 @@ const (
 	LabelHarness = "ngxlint.harness"
 	// LabelOwner identifies the creating process: "<hostname>/<pid>/<starttime>".
 	LabelOwner = "ngxlint.harness.owner"
+	// LabelRun identifies one verify run, so that its clean-up also finds
+	// what it created but never got a handle for (a container still being
+	// created when Ctrl-C arrived).
+	LabelRun = "ngxlint.harness.run"
 )
 
 // Repositories of the built images. The dotted first component keeps
@@ -218,6 +222,33 @@ func Sweep(ctx context.Context, p *testcontainers.DockerProvider) error {
 		}
 		if _, err := cli.NetworkRemove(ctx, n.ID, client.NetworkRemoveOptions{}); err != nil && !cerrdefs.IsNotFound(err) {
 			errs = append(errs, fmt.Errorf("sweep: remove network %s: %w", n.Name, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// SweepRun removes every container and network labelled with one run's
+// LabelRun, whatever their state: the last step of that run's clean-up.
+func SweepRun(ctx context.Context, p *testcontainers.DockerProvider, run string) error {
+	cli := p.Client()
+	filter := client.Filters{}.Add("label", LabelRun+"="+run)
+	var errs []error
+	cl, err := cli.ContainerList(ctx, client.ContainerListOptions{All: true, Filters: filter})
+	if err != nil {
+		return fmt.Errorf("sweep run: list containers: %w", err)
+	}
+	for _, c := range cl.Items {
+		if _, err := cli.ContainerRemove(ctx, c.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true}); err != nil && !cerrdefs.IsNotFound(err) {
+			errs = append(errs, fmt.Errorf("sweep run: remove container %.12s: %w", c.ID, err))
+		}
+	}
+	nl, err := cli.NetworkList(ctx, client.NetworkListOptions{Filters: filter})
+	if err != nil {
+		return errors.Join(append(errs, fmt.Errorf("sweep run: list networks: %w", err))...)
+	}
+	for _, n := range nl.Items {
+		if _, err := cli.NetworkRemove(ctx, n.ID, client.NetworkRemoveOptions{}); err != nil && !cerrdefs.IsNotFound(err) {
+			errs = append(errs, fmt.Errorf("sweep run: remove network %s: %w", n.Name, err))
 		}
 	}
 	return errors.Join(errs...)
