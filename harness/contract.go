@@ -88,8 +88,8 @@ type UpstreamReport struct {
 	Reason    string   `json:"reason,omitempty"`
 	// VerdictWithoutFix is, with --fix, the verdict the same run gives
 	// the configuration as it is (what `verify` without --fix says).
-	VerdictWithoutFix string `json:"verdict_without_fix,omitempty"`
-	Probes    []*Probe `json:"probes,omitempty"`
+	VerdictWithoutFix string   `json:"verdict_without_fix,omitempty"`
+	Probes            []*Probe `json:"probes,omitempty"`
 }
 
 // Site is a config position.
