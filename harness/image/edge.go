@@ -50,10 +50,19 @@ func EnsureEdgeFrom(ctx context.Context, p *testcontainers.DockerProvider, exe s
 			return ref, nil
 		}
 	}
+	key := "edge|" + exe
+	if ref, ok := imageCache.lookup(key); ok {
+		if _, err := p.Client().ImageInspect(ctx, ref); err == nil {
+			edgeCache.Lock()
+			edgeCache.m[exe] = ref
+			edgeCache.Unlock()
+			return ref, nil
+		}
+	}
 	if err := probeDispatch(ctx, exe); err != nil {
 		return "", err
 	}
-	ctxTar, sum, err := EdgeContext(exe)
+	ctxTar, sum, sources, err := edgeContext(exe)
 	if err != nil {
 		return "", err
 	}
@@ -61,6 +70,7 @@ func EnsureEdgeFrom(ctx context.Context, p *testcontainers.DockerProvider, exe s
 	if err != nil {
 		return "", err
 	}
+	imageCache.store(key, ref, sources)
 	edgeCache.Lock()
 	edgeCache.m[exe] = ref
 	edgeCache.Unlock()
@@ -71,14 +81,20 @@ func EnsureEdgeFrom(ctx context.Context, p *testcontainers.DockerProvider, exe s
 // around exe, and its SHA-256. A statically linked exe is copied alone; a
 // dynamic one (cgo) gets its ELF interpreter and shared libraries too.
 func EdgeContext(exe string) (ctxTar []byte, sum string, err error) {
+	ctxTar, sum, _, err = edgeContext(exe)
+	return ctxTar, sum, err
+}
+
+// edgeContext is EdgeContext plus the host files the image copies.
+func edgeContext(exe string) (ctxTar []byte, sum string, sources []string, err error) {
 	data, err := os.ReadFile(exe)
 	if err != nil {
-		return nil, "", fmt.Errorf("edge image: %w", err)
+		return nil, "", nil, fmt.Errorf("edge image: %w", err)
 	}
 	r := newRootfs()
 	r.addFile(EdgeImagePath, data, 0o755, exe)
 	if _, err := r.addELFClosure(exe); err != nil {
-		return nil, "", fmt.Errorf("edge image: %w", err)
+		return nil, "", nil, fmt.Errorf("edge image: %w", err)
 	}
 	r.addDir("/tmp", 0o1777)
 	r.addFile("/etc/passwd", []byte("root:x:0:0:root:/root:/usr/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"), 0o644, "")
@@ -89,7 +105,8 @@ func EdgeContext(exe string) (ctxTar []byte, sum string, err error) {
 		env = append(env, "LD_LIBRARY_PATH="+strings.Join(r.libDirs, ":"))
 	}
 	df := dockerfile(env, []string{EdgeImagePath, edge.Subcommand})
-	return r.tar(df)
+	ctxTar, sum, err = r.tar(df)
+	return ctxTar, sum, r.sources(), err
 }
 
 var probeOK sync.Map // exe -> struct{}

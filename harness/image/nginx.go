@@ -106,7 +106,16 @@ func EnsureNginxFrom(ctx context.Context, p *testcontainers.DockerProvider, src 
 			return ref, nil
 		}
 	}
-	ctxTar, sum, err := NginxContext(src)
+	key := fmt.Sprintf("nginx|%+v", src)
+	if ref, ok := imageCache.lookup(key); ok {
+		if _, err := p.Client().ImageInspect(ctx, ref); err == nil {
+			nginxCache.Lock()
+			nginxCache.m[src] = ref
+			nginxCache.Unlock()
+			return ref, nil
+		}
+	}
+	ctxTar, sum, sources, err := nginxContext(src)
 	if err != nil {
 		return "", err
 	}
@@ -114,6 +123,7 @@ func EnsureNginxFrom(ctx context.Context, p *testcontainers.DockerProvider, src 
 	if err != nil {
 		return "", err
 	}
+	imageCache.store(key, ref, sources)
 	nginxCache.Lock()
 	nginxCache.m[src] = ref
 	nginxCache.Unlock()
@@ -123,14 +133,20 @@ func EnsureNginxFrom(ctx context.Context, p *testcontainers.DockerProvider, src 
 // NginxContext returns the deterministic build context (an uncompressed
 // tar) for src and its SHA-256.
 func NginxContext(src NginxSource) (ctxTar []byte, sum string, err error) {
+	ctxTar, sum, _, err = nginxContext(src)
+	return ctxTar, sum, err
+}
+
+// nginxContext is NginxContext plus the host files the image copies.
+func nginxContext(src NginxSource) (ctxTar []byte, sum string, sources []string, err error) {
 	src = src.withDefaults()
 	if _, err := os.Stat(src.Binary); err != nil {
-		return nil, "", fmt.Errorf("%w (%v)", ErrNoNginx, err)
+		return nil, "", nil, fmt.Errorf("%w (%v)", ErrNoNginx, err)
 	}
 	r := newRootfs()
 	bin, err := os.ReadFile(src.Binary)
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
 	r.addFile(NginxImagePath, bin, 0o755, src.Binary)
 	elfFiles := []string{src.Binary}
@@ -141,14 +157,14 @@ func NginxContext(src NginxSource) (ctxTar []byte, sum string, err error) {
 		for _, m := range mods {
 			data, err := os.ReadFile(m)
 			if err != nil {
-				return nil, "", err
+				return nil, "", nil, err
 			}
 			r.addFile(path.Join(DefaultModulesDir, filepath.Base(m)), data, 0o644, m)
 			elfFiles = append(elfFiles, m)
 		}
 	}
 	if _, err := r.addELFClosure(elfFiles...); err != nil {
-		return nil, "", fmt.Errorf("nginx image: %w", err)
+		return nil, "", nil, fmt.Errorf("nginx image: %w", err)
 	}
 	// Debian's prefix-relative "load_module modules/…" goes through
 	// /usr/share/nginx/modules → ../../lib/nginx/modules.
@@ -194,7 +210,8 @@ func NginxContext(src NginxSource) (ctxTar []byte, sum string, err error) {
 	// explicitly, on 127.0.0.1. "daemon off" is part of the entrypoint so
 	// that a plain `docker run` works; the harness overrides it anyway.
 	df := dockerfile(env, []string{NginxImagePath, "-g", "daemon off;"})
-	return r.tar(df)
+	ctxTar, sum, err = r.tar(df)
+	return ctxTar, sum, r.sources(), err
 }
 
 // addUserFiles writes /etc/passwd, /etc/group and /etc/nsswitch.conf with
