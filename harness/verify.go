@@ -408,6 +408,10 @@ func Verify(ctx context.Context, o Options) (rep *Report, err error) {
 		}
 		lap("probes")
 	}
+	if rep.ConfigNginxVersion != "" && rep.NginxVersion != "" && rep.ConfigNginxVersion != rep.NginxVersion {
+		rep.Notes = append(rep.Notes, fmt.Sprintf("the configuration is linted for nginx %s and the harness ran nginx %s: defaults that differ between them (TLS protocols, proxy_http_version) are %s's here; --nginx-image runs another version",
+			rep.ConfigNginxVersion, rep.NginxVersion, rep.NginxVersion))
+	}
 	for _, t := range targets {
 		decide(t, o.Fix)
 		for _, pr := range t.probes {
