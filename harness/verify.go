@@ -204,6 +204,12 @@ func Verify(ctx context.Context, o Options) (rep *Report, err error) {
 		sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		_ = image.SweepRun(sctx, p, runID)
+		if ctx.Err() != nil {
+			// a create request cut short by Ctrl-C may still complete in
+			// the engine after the first sweep listed the run's resources
+			time.Sleep(1500 * time.Millisecond)
+			_ = image.SweepRun(sctx, p, runID)
+		}
 		rep.Timings["teardown"] = time.Since(start).Milliseconds()
 	}()
 	onCleanup := func(f func()) {
@@ -218,7 +224,9 @@ func Verify(ctx context.Context, o Options) (rep *Report, err error) {
 	}
 
 	progress("creating network")
-	nw, err := NewNetwork(ctx, runLabels)
+	// not cut short by Ctrl-C: a network the engine creates must come back
+	// with its handle, so that the clean-up removes it
+	nw, err := NewNetwork(context.WithoutCancel(ctx), runLabels)
 	if err != nil {
 		return rep, fmt.Errorf("harness: network: %w", err)
 	}
@@ -226,6 +234,9 @@ func Verify(ctx context.Context, o Options) (rep *Report, err error) {
 		cctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		_ = nw.Remove(cctx)
+	}
+	if ctx.Err() != nil {
+		return rep, ctx.Err()
 	}
 	lap("network")
 

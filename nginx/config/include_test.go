@@ -453,3 +453,19 @@ func TestMissingStandIn(t *testing.T) {
 	})
 	assert.True(t, types, "the stand-in is parsed in place")
 }
+
+// TestDumpOverlay: an overlay replaces a dump's file, so fix rounds over
+// `nginx -T` output see their own edits.
+func TestDumpOverlay(t *testing.T) {
+	dump := "# configuration file /etc/nginx/nginx.conf:\nevents {}\nhttp { include /etc/nginx/conf.d/a.conf; }\n\n# configuration file /etc/nginx/conf.d/a.conf:\nserver { listen 80; }\n"
+	tree, diags := Parse(context.Background(), "-", []byte(dump), Options{Overlay: map[string][]byte{"/etc/nginx/conf.d/a.conf": []byte("server { listen 8080; }\n")}})
+	require.Empty(t, diags)
+	var port string
+	Walk(tree.Top(), func(d *Directive) bool {
+		if d.Name == "listen" {
+			port = d.Arg(0)
+		}
+		return true
+	})
+	assert.Equal(t, "8080", port)
+}

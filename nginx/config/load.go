@@ -202,6 +202,12 @@ func Parse(ctx context.Context, name string, src []byte, opts Options) (*Tree, [
 		if len(order) == 0 {
 			return nil, []Diagnostic{{Path: name, Severity: SevError, Message: "nginx -T output holds no configuration file"}}
 		}
+		// edited files (a fix round over a dump) replace the dump's own
+		for p, b := range opts.Overlay {
+			if _, ok := files[p]; ok {
+				files[p] = b
+			}
+		}
 		l := newLoader(ctx, opts, &memFS{files: files})
 		l.rootID = fileID{name: order[0]}
 		t, d := l.run(order[0], order[0], files[order[0]])
