@@ -33,7 +33,7 @@ func Params() []Param {
 		if err != nil {
 			panic(err)
 		}
-		defer f.Close()
+		defer func() { _ = f.Close() }() // embedded, read-only
 		sc := bufio.NewScanner(f)
 		for line := 1; sc.Scan(); line++ {
 			t := sc.Text()
