@@ -274,7 +274,11 @@ type Model struct {
 	// Maps by the variable they define ("$name").
 	Maps map[string][]*config.Directive
 
-	ix index
+	ix    index
+	cache cache
+	// mapKeys are the keys of Maps by lower-cased name, sorted: variable
+	// names are case-insensitive.
+	mapKeys map[string][]string
 }
 
 // Build computes the model of a loaded tree.
@@ -310,8 +314,29 @@ func Build(t *config.Tree) *Model {
 		m.fillUpstream(u, t.Top())
 	}
 	m.fill(top, t.Top())
+	m.indexMaps()
 	m.resolveProxies()
 	return m
+}
+
+func (m *Model) indexMaps() {
+	m.mapKeys = make(map[string][]string, len(m.Maps))
+	for v := range m.Maps {
+		k := strings.ToLower(v)
+		m.mapKeys[k] = append(m.mapKeys[k], v)
+	}
+	for _, keys := range m.mapKeys {
+		sort.Strings(keys)
+	}
+}
+
+// MapKeys returns the keys of Maps that name variable v ("$name"),
+// compared case-insensitively as nginx does, in sorted order.
+func (m *Model) MapKeys(v string) []string {
+	if m.mapKeys == nil {
+		m.indexMaps()
+	}
+	return m.mapKeys[strings.ToLower(v)]
 }
 
 func (m *Model) synthetic(parent *Scope, k Kind) *Scope {
@@ -638,11 +663,16 @@ func (m *Model) rawValues(s *Scope, name string, stream bool) []rawValue {
 	var out []rawValue
 	var sets func(x *Scope)
 	sets = func(x *Scope) {
-		for _, d := range x.Dirs {
+		for _, d := range x.Own("set") {
 			// variable names are case-insensitive in nginx
-			if d.Name == "set" && len(d.Args) >= 2 && strings.EqualFold(d.Arg(0), "$"+name) {
+			if len(d.Args) >= 2 && strings.EqualFold(d.Arg(0), "$"+name) {
 				out = append(out, rawValue{d.Arg(1), d})
 			}
+		}
+		switch x.Kind {
+		case KindServer, KindLocation, KindIf:
+		default:
+			return // if blocks are only found in those: an http{} holds every server
 		}
 		for _, c := range x.Children {
 			if c.Kind == KindIf && c != s {
@@ -660,14 +690,7 @@ func (m *Model) rawValues(s *Scope, name string, stream bool) []rawValue {
 		}
 		sets(x)
 	}
-	var keys []string
-	for v := range m.Maps {
-		if strings.EqualFold(v, "$"+name) {
-			keys = append(keys, v)
-		}
-	}
-	sort.Strings(keys)
-	for _, v := range keys {
+	for _, v := range m.MapKeys("$" + name) {
 		for _, md := range m.Maps[v] {
 			if m.inStream(md) != stream {
 				continue
