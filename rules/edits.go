@@ -75,27 +75,30 @@ func anchor(m *model.Model, p *model.Proxy) *config.Directive {
 		}
 		return d
 	}
-	index := make(map[*config.Directive]int, len(loc.Dirs))
-	for i, d := range loc.Dirs {
-		index[d] = i
+	// a statement's place among the location's own; -1 when it is not one
+	index := func(d *config.Directive) int {
+		for i, x := range loc.Dirs {
+			if x == d {
+				return i
+			}
+		}
+		return -1
 	}
 	best := top(p.Directive)
-	for _, q := range tlsProxies(m) {
-		if q.Prefix() != p.Prefix() || q.Scope.Location() != loc {
+	bestAt := index(best)
+	for _, q := range tlsProxiesAt(m, loc) {
+		if q.Prefix() != p.Prefix() {
 			continue
 		}
 		t := top(q.Directive)
-		if t == nil {
+		if t == nil || t == best {
 			continue
 		}
-		if i, ok := index[t]; ok && (best == nil || i < index[best]) {
-			best = t
+		if i := index(t); i >= 0 && (best == nil || i < bestAt) {
+			best, bestAt = t, i
 		}
 	}
-	if best == nil {
-		return nil
-	}
-	if _, ok := index[best]; !ok {
+	if best == nil || bestAt < 0 {
 		return nil
 	}
 	// A statement that came into the location through an include of a
@@ -237,14 +240,21 @@ func lineEnding(src string, off int32) string {
 // server-specific name written there would be wrong for the other
 // includers.
 func sharedFile(m *model.Model, f *config.File) bool {
-	n := 0
-	for _, g := range m.Tree.Files {
-		if g.Path == f.Path {
-			n++
-		}
-	}
-	return n > 1
+	return parses(m)[f.Path] > 1
 }
+
+// parses counts the parses of each path in the tree, once per model.
+func parses(m *model.Model) map[string]int {
+	return model.Cached(m, parsesKey{}, func(m *model.Model) map[string]int {
+		n := make(map[string]int, len(m.Tree.Files))
+		for _, g := range m.Tree.Files {
+			n[g.Path]++
+		}
+		return n
+	})
+}
+
+type parsesKey struct{}
 
 func quoteIfNeeded(s string) string {
 	if s == "" || strings.ContainsAny(s, " \t;{}#\"'\\") {

@@ -164,15 +164,7 @@ func listUsed(m *model.Model, s *model.Scope, fam listFamily) bool {
 		return true
 	}
 	if fam.module != "" {
-		for _, p := range m.Proxies {
-			if p.Module != fam.module {
-				continue
-			}
-			if _, from := p.Scope.EffectiveList(fam.name); from == s {
-				return true
-			}
-		}
-		return false
+		return listSources(m, fam)[s]
 	}
 	var walk func(x *model.Scope) bool
 	walk = func(x *model.Scope) bool {
@@ -192,6 +184,25 @@ func listUsed(m *model.Model, s *model.Scope, fam listFamily) bool {
 	}
 	return walk(s)
 }
+
+// listSources are the scopes whose fam list is the effective one of some
+// proxy of the family's module, computed once per model and family.
+func listSources(m *model.Model, fam listFamily) map[*model.Scope]bool {
+	return model.Cached(m, listSourcesKey(fam.name), func(m *model.Model) map[*model.Scope]bool {
+		out := map[*model.Scope]bool{}
+		for _, p := range m.Proxies {
+			if p.Module != fam.module {
+				continue
+			}
+			if _, from := p.Scope.EffectiveList(fam.name); from != nil {
+				out[from] = true
+			}
+		}
+		return out
+	})
+}
+
+type listSourcesKey string
 
 func reportDropped(pass *rule.Pass, s *model.Scope, fam listFamily, own, outer []*config.Directive, from *model.Scope, lost []*config.Directive) {
 	names := make([]string, 0, len(lost))
