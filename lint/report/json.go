@@ -60,11 +60,12 @@ type jsonError struct {
 
 // JSON writes the public JSON contract. The document is what
 // json.Encoder with a two-space indent writes for jsonOut, produced one
-// finding at a time, so memory stays flat however many findings a tree
-// has.
+// finding at a time (by jw, see jsonwrite.go), so memory stays flat
+// however many findings a tree has.
 func JSON(w io.Writer, in Input) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	bw.WriteString("{\n  \"findings\": [")
+	js := &jw{depth: 2}
 	for i := range in.Findings {
 		f := &in.Findings[i]
 		s := spanOf(f)
@@ -85,7 +86,12 @@ func JSON(w io.Writer, in Input) error {
 		if ev := f.Evidence; ev != nil {
 			jf.Evidence = &jsonEvidence{Count: ev.Count, First: ev.First, Last: ev.Last, Class: ev.Class, Sample: ev.Sample}
 		}
-		if err := jsonElement(bw, i, jf); err != nil {
+		if i > 0 {
+			bw.WriteByte(',')
+		}
+		js.b = append(js.b[:0], "\n    "...)
+		js.finding(&jf)
+		if _, err := bw.Write(js.b); err != nil {
 			return err
 		}
 	}

@@ -3,6 +3,9 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -28,7 +31,7 @@ func streamInputs() map[string]Input {
 	r2 := &rule.Rule{ID: "NGX303", Slug: "host-header-spoofable", Severity: rule.Error, Summary: "s2", Doc: rule.Doc{Problem: "p2"}}
 	findings := []rule.Finding{
 		{Rule: r1, Severity: rule.Warning, Node: d, Message: "no SNI <edge> & \"quotes\" \\ \u2028 \n\t\x7f \xff end",
-			Fix: &rule.Fix{Description: "enable <SNI>", Edits: []rule.Edit{{File: root, Start: d.End, End: d.End, NewText: "\n    proxy_ssl_server_name on;"}}},
+			Fix:      &rule.Fix{Description: "enable <SNI>", Edits: []rule.Edit{{File: root, Start: d.End, End: d.End, NewText: "\n    proxy_ssl_server_name on;"}}},
 			Evidence: &rule.Evidence{Count: 3, First: "2024/01/01", Last: "2024/01/02", Class: "ssl-handshake", Sample: "SSL_do_handshake() failed"}},
 		{Rule: r2, Severity: rule.Error, Node: h, Message: "spoofable", Suppressed: true, SuppressReason: "trusted <LB>",
 			Fix: &rule.Fix{Description: "two edits", Edits: []rule.Edit{{File: snip, Start: 22, End: 32, NewText: "$host"}, {File: snip, Start: 0, End: 0}}}},
@@ -117,5 +120,76 @@ func TestSARIFStreamed(t *testing.T) {
 			require.NoError(t, rep.PrettyWrite(&want))
 			assert.Equal(t, want.String(), got.String())
 		})
+	}
+}
+
+// TestJSONWriterFields fills every field of jsonFinding (nested ones too)
+// and compares the hand-written encoder with encoding/json: a field added
+// to the contract but not to the writer fails here.
+func TestJSONWriterFields(t *testing.T) {
+	for name, fill := range map[string]func(reflect.Value, string){
+		"every field set": fillAll,
+		"zero values":     func(reflect.Value, string) {},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var f jsonFinding
+			fill(reflect.ValueOf(&f).Elem(), "x")
+			want, err := json.MarshalIndent(f, "    ", "  ")
+			require.NoError(t, err)
+			w := &jw{depth: 2}
+			w.finding(&f)
+			assert.Equal(t, string(want), string(w.b))
+		})
+	}
+}
+
+// fillAll sets every field under v to a value that is not the zero one,
+// with strings that need escaping.
+func fillAll(v reflect.Value, path string) {
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString(path + " <&> \"\\\n\t\x01 \u2028 \xff é")
+	case reflect.Int, reflect.Int32, reflect.Int64:
+		v.SetInt(int64(len(path)) * 7)
+	case reflect.Bool:
+		v.SetBool(true)
+	case reflect.Pointer:
+		v.Set(reflect.New(v.Type().Elem()))
+		fillAll(v.Elem(), path)
+	case reflect.Slice:
+		s := reflect.MakeSlice(v.Type(), 2, 2)
+		for i := 0; i < 2; i++ {
+			fillAll(s.Index(i), fmt.Sprintf("%s[%d]", path, i))
+		}
+		v.Set(s)
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			fillAll(v.Field(i), path+"."+v.Type().Field(i).Name)
+		}
+	default:
+		panic("fillAll: no case for " + v.Kind().String())
+	}
+}
+
+// TestAppendJSONString compares the string quoting with encoding/json's
+// on every byte and on random byte strings.
+func TestAppendJSONString(t *testing.T) {
+	var cases []string
+	for b := 0; b < 256; b++ {
+		cases = append(cases, string([]byte{'a', byte(b), 'z'}))
+	}
+	cases = append(cases, "", "\u2028\u2029", "é\xe2\x80", "\xf0\x9f\x98\x80 emoji", "\xed\xa0\x80 surrogate")
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 2000; i++ {
+		b := make([]byte, rng.IntN(24))
+		for j := range b {
+			b[j] = byte(rng.IntN(256))
+		}
+		cases = append(cases, string(b))
+	}
+	for _, s := range cases {
+		want, err := json.Marshal(s)
+		require.NoError(t, err)
+		require.Equal(t, string(want), string(appendJSONString(nil, s)), "%q", s)
 	}
 }
