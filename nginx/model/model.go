@@ -49,6 +49,7 @@ type Scope struct {
 
 // Own returns the scope's own directives named name.
 func (s *Scope) Own(name string) []*config.Directive {
+	visit(1)
 	if idx := s.byName(); idx != nil {
 		l := idx[name]
 		return l[:len(l):len(l)] // an append by the caller copies
@@ -87,6 +88,7 @@ func (s *Scope) byName() map[string][]*config.Directive {
 // unset everywhere and nginx's default applies.
 func (s *Scope) Effective(name string) *config.Directive {
 	for x := s; x != nil; x = x.Parent {
+		visit(1)
 		if idx := x.byName(); idx != nil {
 			if l := idx[name]; len(l) > 0 {
 				return l[0]
@@ -119,6 +121,7 @@ func (s *Scope) EffectiveList(name string) (list []*config.Directive, from *Scop
 // blocks are nameless locations that cannot hold most directives.
 func (s *Scope) Location() *Scope {
 	for x := s; x != nil; x = x.Parent {
+		visit(1)
 		if x.Kind == KindLocation {
 			return x
 		}
@@ -132,6 +135,7 @@ func (s *Scope) Location() *Scope {
 // Server returns the enclosing server scope.
 func (s *Scope) Server() *Scope {
 	for x := s; x != nil; x = x.Parent {
+		visit(1)
 		if x.Kind == KindServer || x.Kind == KindStreamServer {
 			return x
 		}
@@ -333,6 +337,7 @@ func (m *Model) indexMaps() {
 // MapKeys returns the keys of Maps that name variable v ("$name"),
 // compared case-insensitively as nginx does, in sorted order.
 func (m *Model) MapKeys(v string) []string {
+	visit(1)
 	if m.mapKeys == nil {
 		m.indexMaps()
 	}
