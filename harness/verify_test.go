@@ -156,19 +156,36 @@ func TestVerifyStream(t *testing.T) {
 }
 
 // TestVerifyInterruptCleansUp kills a running `ngxlint verify` with SIGINT
-// and checks that no container or network it labelled survives.
+// and checks that no container or network it labelled survives. The
+// signal goes to ngxlint alone, which must pass it on to the
+// ngxlint-verify it runs (the owner of the containers).
 func TestVerifyInterruptCleansUp(t *testing.T) {
 	p := harnesstest.RequireDocker(t)
-	bin := filepath.Join(t.TempDir(), "ngxlint")
-	build := exec.Command("go", "build", "-o", bin, "../cmd/ngxlint")
-	out, err := build.CombinedOutput()
-	require.NoError(t, err, "%s", out)
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "ngxlint")
+	for _, pkg := range []string{"ngxlint", "ngxlint-verify"} {
+		build := exec.Command("go", "build", "-o", filepath.Join(dir, pkg), "../cmd/"+pkg)
+		out, err := build.CombinedOutput()
+		require.NoError(t, err, "%s", out)
+	}
 
 	cmd := exec.Command(bin, "verify", "--fix", fixture("blog", "broken.conf"))
 	stderr, err := cmd.StderrPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
-	owner := fmt.Sprintf("/%d/", cmd.Process.Pid)
+	// the containers' owner is ngxlint-verify, ngxlint's child
+	var child string
+	for i := 0; i < 250 && child == ""; i++ {
+		// any of its threads may have started it
+		tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", cmd.Process.Pid))
+		for _, task := range tasks {
+			b, _ := os.ReadFile(task)
+			child += strings.TrimSpace(string(b))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	require.NotEmpty(t, child, "ngxlint started no ngxlint-verify")
+	owner := fmt.Sprintf("/%s/", strings.Fields(child)[0])
 
 	// interrupt once containers exist: after nginx started
 	sc := bufio.NewScanner(stderr)

@@ -42,9 +42,9 @@ missing include) — the errors are printed in the chosen format.`,
 			return runLint(c, &o, format, args, errorLogs)
 		},
 	}
-	o.register(c)
+	o.Register(c)
 	c.Flags().StringVarP(&format, "format", "f", "text", "output format: "+strings.Join(report.Formats, ", "))
-	c.Flags().StringVar(&o.failOn, "fail-on", "", "lowest severity that makes the exit status 1: error, warning, info (default warning)")
+	c.Flags().StringVar(&o.FailOn, "fail-on", "", "lowest severity that makes the exit status 1: error, warning, info (default warning)")
 	c.Flags().StringArrayVar(&errorLogs, "error-log", nil, "nginx error log (file, .gz, or - for stdin) whose upstream failures become evidence on findings, and NGX900 findings where no rule explains them (repeatable)")
 	return c
 }
@@ -57,20 +57,20 @@ func runLint(c *cobra.Command, o *loadOpts, format string, args []string, errorL
 	if !contains(report.Formats, format) {
 		return usagef("--format %q: want one of %s", format, strings.Join(report.Formats, ", "))
 	}
-	lo, failOn, err := o.lintOptions()
+	lo, failOn, err := o.LintOptions()
 	if err != nil {
 		return err
 	}
-	copts, err := o.configOptions()
+	copts, err := o.ConfigOptions()
 	if err != nil {
 		return err
 	}
 	copts.Stdin = c.InOrStdin()
-	paths, err := o.roots(args)
+	paths, err := roots(o, args)
 	if err != nil {
 		return err
 	}
-	targets, err := o.plan(ctx, paths, copts)
+	targets, err := plan(o, ctx, paths, copts)
 	if err != nil {
 		return err
 	}
