@@ -235,14 +235,16 @@ func Lookup(key string) (*Rule, bool) {
 // order. The driver calls it twice: for the ordinary rules, then for the
 // LogDriven ones once the logs' groups know the findings that explain them.
 func Run(m *model.Model, rs []*Rule, v nginx.Version, s Settings, logs []*LogGroup) []Finding {
+	// every pass appends to the same slice: no copy of each rule's
+	// findings into the result
 	var out []Finding
 	for _, r := range rs {
 		if r.Run == nil {
 			continue
 		}
-		p := &Pass{Model: m, Version: v, Settings: s, Logs: logs, rule: r}
+		p := &Pass{Model: m, Version: v, Settings: s, Logs: logs, rule: r, findings: out}
 		r.Run(p)
-		out = append(out, p.findings...)
+		out = p.findings
 	}
 	return out
 }
