@@ -283,6 +283,57 @@ type Model struct {
 	// mapKeys are the keys of Maps by lower-cased name, sorted: variable
 	// names are case-insensitive.
 	mapKeys map[string][]string
+	build   builder
+}
+
+// builder hands out the scopes and their statement and child lists from
+// slabs while Build runs: a scope's lists are collected on a shared stack
+// (a nested scope's go on top and are copied out when it ends) and copied
+// out exactly sized, so a large tree costs a few big allocations instead
+// of a growing slice per scope.
+type builder struct {
+	dirs    []*config.Directive
+	kids    []*Scope
+	dirSlab []*config.Directive
+	kidSlab []*Scope
+	scopes  []Scope
+}
+
+const slabSize = 4096
+
+func (b *builder) newScope() *Scope {
+	if len(b.scopes) == 0 {
+		b.scopes = make([]Scope, slabSize/8)
+	}
+	s := &b.scopes[0]
+	b.scopes = b.scopes[1:]
+	return s
+}
+
+func (b *builder) copyDirs(ds []*config.Directive) []*config.Directive {
+	if len(ds) == 0 {
+		return nil
+	}
+	if len(b.dirSlab) < len(ds) {
+		b.dirSlab = make([]*config.Directive, max(slabSize, len(ds)))
+	}
+	out := b.dirSlab[:len(ds):len(ds)]
+	b.dirSlab = b.dirSlab[len(ds):]
+	copy(out, ds)
+	return out
+}
+
+func (b *builder) copyKids(ks []*Scope) []*Scope {
+	if len(ks) == 0 {
+		return nil
+	}
+	if len(b.kidSlab) < len(ks) {
+		b.kidSlab = make([]*Scope, max(slabSize, len(ks)))
+	}
+	out := b.kidSlab[:len(ks):len(ks)]
+	b.kidSlab = b.kidSlab[len(ks):]
+	copy(out, ks)
+	return out
 }
 
 // Build computes the model of a loaded tree.
@@ -318,6 +369,7 @@ func Build(t *config.Tree) *Model {
 		m.fillUpstream(u, t.Top())
 	}
 	m.fill(top, t.Top())
+	m.build = builder{} // the rest of the slabs goes with it
 	m.indexMaps()
 	m.resolveProxies()
 	return m
@@ -363,8 +415,16 @@ func (m *Model) fill(s *Scope, block []*config.Directive) {
 	if s.Node != nil || s.Parent == nil {
 		m.Scopes = append(m.Scopes, s)
 	}
+	b := &m.build
+	d0, k0 := len(b.dirs), len(b.kids)
+	defer func() {
+		// fill runs once per scope, on empty lists
+		s.Dirs = b.copyDirs(b.dirs[d0:])
+		s.Children = b.copyKids(b.kids[k0:])
+		b.dirs, b.kids = b.dirs[:d0], b.kids[:k0]
+	}()
 	for d := range config.Children(block) {
-		s.Dirs = append(s.Dirs, d)
+		b.dirs = append(b.dirs, d)
 		if !d.IsBlock() {
 			continue
 		}
@@ -406,8 +466,9 @@ func (m *Model) fill(s *Scope, block []*config.Directive) {
 		if k == "" {
 			continue
 		}
-		c := &Scope{Kind: k, Node: d, Parent: s}
-		s.Children = append(s.Children, c)
+		c := b.newScope()
+		c.Kind, c.Node, c.Parent = k, d, s
+		b.kids = append(b.kids, c)
 		switch k {
 		case KindServer:
 			m.Servers = append(m.Servers, c)
