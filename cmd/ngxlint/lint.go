@@ -101,6 +101,7 @@ func runLint(c *cobra.Command, o *loadOpts, format string, args []string, errorL
 		}
 		trees = append(trees, loaded{t, tree})
 	}
+	budgetMemory()
 	models := make([]*model.Model, len(trees))
 	for i, l := range trees {
 		models[i] = model.Build(l.tree)
