@@ -79,7 +79,16 @@ func runLint(c *cobra.Command, o *loadOpts, format string, args []string, errorL
 	}
 	var findings []rule.Finding
 	var errs []config.Diagnostic
-	seen := map[string]bool{}
+	// the same finding twice: one file included by several roots, or a
+	// snippet included in many places saying the same in each (the key
+	// holds the strings it names, no copy of them)
+	type findingKey struct {
+		rule  *rule.Rule
+		path  string
+		start int32
+		msg   string
+	}
+	seen := map[findingKey]bool{}
 	loadFailed := false
 	type loaded struct {
 		t    target
@@ -120,13 +129,15 @@ func runLint(c *cobra.Command, o *loadOpts, format string, args []string, errorL
 			o.Logs = logs[i]
 		}
 		res := lint.Run(l.tree, o)
+		if findings == nil {
+			findings = make([]rule.Finding, 0, len(res.Findings))
+		}
 		for _, f := range res.Findings {
 			file, start, _ := f.Span()
 			if l.t.only != nil && !l.t.only[file.Path] {
 				continue
 			}
-			// the same finding twice: one file included by several roots
-			key := fmt.Sprintf("%s|%s|%d|%s", f.Rule.ID, file.Path, start, f.Message)
+			key := findingKey{f.Rule, file.Path, start, f.Message}
 			if seen[key] {
 				continue
 			}
