@@ -152,11 +152,8 @@ func insertAt(anchor *config.Directive, before bool, lines []string) rule.Edit {
 		if !firstOnLine {
 			return rule.Edit{Start: anchor.Start, End: anchor.Start, File: f, NewText: strings.Join(lines, " ") + " "}
 		}
-		var b strings.Builder
-		for _, l := range lines {
-			b.WriteString(indent + l + lineEnding(src, anchor.Start))
-		}
-		return rule.Edit{File: f, Start: lineStart, End: lineStart, NewText: b.String()}
+		nl := lineEnding(src, anchor.Start)
+		return rule.Edit{File: f, Start: lineStart, End: lineStart, NewText: joinLines(lines, "", indent, nl)}
 	}
 	// after: at the end of the anchor's last line when only space or a
 	// comment follows it, else right after its terminator.
@@ -171,13 +168,27 @@ func insertAt(anchor *config.Directive, before bool, lines []string) rule.Edit {
 	if t == "" || strings.HasPrefix(t, "#") {
 		pos := end + int32(len(strings.TrimSuffix(tail, "\r")))
 		nl := lineEnding(src, anchor.End)
-		var b strings.Builder
-		for _, l := range lines {
-			b.WriteString(nl + indent + l)
-		}
-		return rule.Edit{File: f, Start: pos, End: pos, NewText: b.String()}
+		return rule.Edit{File: f, Start: pos, End: pos, NewText: joinLines(lines, nl, indent, "")}
 	}
 	return rule.Edit{File: f, Start: end, End: end, NewText: " " + strings.Join(lines, " ")}
+}
+
+// joinLines writes each line between before+indent and after, in one
+// allocation.
+func joinLines(lines []string, before, indent, after string) string {
+	n := 0
+	for _, l := range lines {
+		n += len(before) + len(indent) + len(l) + len(after)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, l := range lines {
+		b.WriteString(before)
+		b.WriteString(indent)
+		b.WriteString(l)
+		b.WriteString(after)
+	}
+	return b.String()
 }
 
 // replaceArgs is the edit that replaces all of a directive's arguments.
