@@ -137,3 +137,23 @@ func TestStaticAnalysis(t *testing.T) {
 		})
 	}
 }
+
+// TestLintLinksNoHarness: the ngxlint binary, run thousands of times a day
+// by pre-commit hooks and editors, links neither the harness nor what it
+// pulls in (testcontainers' bootstrap enumerates the host's processes at
+// init, the Docker client, otel, distribution/reference's regexps):
+// `verify` is the ngxlint-verify program.
+func TestLintLinksNoHarness(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "./cmd/ngxlint").Output()
+	require.NoError(t, err)
+	deps := strings.Fields(string(out))
+	require.Contains(t, deps, module+"/lint", "go list -deps lists the binary's packages")
+	for _, d := range deps {
+		for _, banned := range []string{"github.com/testcontainers/", "github.com/moby/", "github.com/docker/", "go.opentelemetry.io/", "github.com/distribution/", "github.com/shirou/gopsutil", module + "/harness"} {
+			assert.False(t, strings.HasPrefix(d, banned), "cmd/ngxlint links %s (%s…)", d, banned)
+		}
+	}
+	out, err = exec.Command("go", "list", "-deps", "./cmd/ngxlint-verify").Output()
+	require.NoError(t, err)
+	assert.Contains(t, strings.Fields(string(out)), module+"/harness", "ngxlint-verify links the harness")
+}

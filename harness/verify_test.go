@@ -163,13 +163,17 @@ func TestVerifyStream(t *testing.T) {
 // TestVerifyInterruptCleansUp interrupts a running `ngxlint verify --fix`
 // with SIGINT at ten points of its run and checks each time that it exits
 // and that no container or network it labelled survives, including one
-// that was still being created.
+// that was still being created. The signal goes to ngxlint alone, which
+// must pass it on to the ngxlint-verify it runs (the containers' owner).
 func TestVerifyInterruptCleansUp(t *testing.T) {
 	p := harnesstest.RequireDocker(t)
-	bin := filepath.Join(t.TempDir(), "ngxlint")
-	build := exec.Command("go", "build", "-o", bin, "../cmd/ngxlint")
-	out, err := build.CombinedOutput()
-	require.NoError(t, err, "%s", out)
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "ngxlint")
+	for _, pkg := range []string{"ngxlint", "ngxlint-verify"} {
+		build := exec.Command("go", "build", "-o", filepath.Join(dir, pkg), "../cmd/"+pkg)
+		out, err := build.CombinedOutput()
+		require.NoError(t, err, "%s", out)
+	}
 
 	for _, point := range []struct {
 		after string
@@ -191,7 +195,19 @@ func TestVerifyInterruptCleansUp(t *testing.T) {
 			stderr, err := cmd.StderrPipe()
 			require.NoError(t, err)
 			require.NoError(t, cmd.Start())
-			owner := fmt.Sprintf("/%d/", cmd.Process.Pid)
+			// the containers' owner is ngxlint-verify, ngxlint's child
+			var child string
+			for i := 0; i < 250 && child == ""; i++ {
+				// any of its threads may have started it
+				tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", cmd.Process.Pid))
+				for _, task := range tasks {
+					b, _ := os.ReadFile(task)
+					child += strings.TrimSpace(string(b))
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+			require.NotEmpty(t, child, "ngxlint started no ngxlint-verify")
+			owner := fmt.Sprintf("/%s/", strings.Fields(child)[0])
 			sc := bufio.NewScanner(stderr)
 			interrupted := false
 			for sc.Scan() {

@@ -2,12 +2,16 @@ package lint_test
 
 import (
 	"context"
+	"io"
 	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/ngxlint/ngxlint/lint"
+	"github.com/ngxlint/ngxlint/lint/report"
 	"github.com/ngxlint/ngxlint/nginx/config"
 )
 
@@ -51,6 +55,45 @@ func BenchmarkLintTypical(b *testing.B) {
 		size += int64(len(f.Src))
 	}
 	benchLint(b, root, lines, size)
+}
+
+// BenchmarkLintFindings is `ngxlint lint --format json` and `--format
+// sarif` end to end on GenerateLintTree's tree, where every rule fires (3-4
+// findings a server, most with a fix): NGXLINT_BENCH_SERVERS servers
+// (default 5,000, 209k lines). Growth per doubling is what counts
+// (scripts/bench-lint.sh).
+func BenchmarkLintFindings(b *testing.B) {
+	n := 5000
+	if s := os.Getenv("NGXLINT_BENCH_SERVERS"); s != "" {
+		var err error
+		if n, err = strconv.Atoi(s); err != nil {
+			b.Fatal(err)
+		}
+	}
+	dir := b.TempDir()
+	root, st, err := config.GenerateLintTree(filepath.Join(dir, "tree"), config.LintGenOptions{Servers: n})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.SetBytes(st.Bytes)
+	ctx := context.Background()
+	findings := 0
+	for i := 0; i < b.N; i++ {
+		tree, diags := config.Load(ctx, root, config.Options{})
+		if config.HasErrors(diags) {
+			b.Fatalf("%v", diags[0])
+		}
+		res := lint.Run(tree, lint.Options{})
+		findings = len(res.Findings)
+		for _, format := range []string{"json", "sarif"} {
+			if err := report.Write(io.Discard, format, report.Input{Findings: res.Findings}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(findings), "findings")
+	b.ReportMetric(float64(st.Lines)*float64(b.N)/b.Elapsed().Seconds(), "lines/s")
 }
 
 func benchLint(b *testing.B, root string, lines int, size int64) {

@@ -92,8 +92,9 @@ func (s *suppressions) cover(n *config.Directive, fn func(*suppression)) {
 		for _, sp := range s.byCover[x] {
 			fn(sp)
 		}
-		for _, via := range x.Chain() {
-			for _, sp := range s.byCover[via] {
+		// x.Chain(), without building it
+		for f := x.File; f != nil && f.Via != nil; f = f.Via.File {
+			for _, sp := range s.byCover[f.Via] {
 				fn(sp)
 			}
 		}

@@ -75,27 +75,30 @@ func anchor(m *model.Model, p *model.Proxy) *config.Directive {
 		}
 		return d
 	}
-	index := make(map[*config.Directive]int, len(loc.Dirs))
-	for i, d := range loc.Dirs {
-		index[d] = i
+	// a statement's place among the location's own; -1 when it is not one
+	index := func(d *config.Directive) int {
+		for i, x := range loc.Dirs {
+			if x == d {
+				return i
+			}
+		}
+		return -1
 	}
 	best := top(p.Directive)
-	for _, q := range tlsProxies(m) {
-		if q.Prefix() != p.Prefix() || q.Scope.Location() != loc {
+	bestAt := index(best)
+	for _, q := range tlsProxiesAt(m, loc) {
+		if q.Prefix() != p.Prefix() {
 			continue
 		}
 		t := top(q.Directive)
-		if t == nil {
+		if t == nil || t == best {
 			continue
 		}
-		if i, ok := index[t]; ok && (best == nil || i < index[best]) {
-			best = t
+		if i := index(t); i >= 0 && (best == nil || i < bestAt) {
+			best, bestAt = t, i
 		}
 	}
-	if best == nil {
-		return nil
-	}
-	if _, ok := index[best]; !ok {
+	if best == nil || bestAt < 0 {
 		return nil
 	}
 	// A statement that came into the location through an include of a
@@ -149,11 +152,8 @@ func insertAt(anchor *config.Directive, before bool, lines []string) rule.Edit {
 		if !firstOnLine {
 			return rule.Edit{Start: anchor.Start, End: anchor.Start, File: f, NewText: strings.Join(lines, " ") + " "}
 		}
-		var b strings.Builder
-		for _, l := range lines {
-			b.WriteString(indent + l + lineEnding(src, anchor.Start))
-		}
-		return rule.Edit{File: f, Start: lineStart, End: lineStart, NewText: b.String()}
+		nl := lineEnding(src, anchor.Start)
+		return rule.Edit{File: f, Start: lineStart, End: lineStart, NewText: joinLines(lines, "", indent, nl)}
 	}
 	// after: at the end of the anchor's last line when only space or a
 	// comment follows it, else right after its terminator.
@@ -168,13 +168,27 @@ func insertAt(anchor *config.Directive, before bool, lines []string) rule.Edit {
 	if t == "" || strings.HasPrefix(t, "#") {
 		pos := end + int32(len(strings.TrimSuffix(tail, "\r")))
 		nl := lineEnding(src, anchor.End)
-		var b strings.Builder
-		for _, l := range lines {
-			b.WriteString(nl + indent + l)
-		}
-		return rule.Edit{File: f, Start: pos, End: pos, NewText: b.String()}
+		return rule.Edit{File: f, Start: pos, End: pos, NewText: joinLines(lines, nl, indent, "")}
 	}
 	return rule.Edit{File: f, Start: end, End: end, NewText: " " + strings.Join(lines, " ")}
+}
+
+// joinLines writes each line between before+indent and after, in one
+// allocation.
+func joinLines(lines []string, before, indent, after string) string {
+	n := 0
+	for _, l := range lines {
+		n += len(before) + len(indent) + len(l) + len(after)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, l := range lines {
+		b.WriteString(before)
+		b.WriteString(indent)
+		b.WriteString(l)
+		b.WriteString(after)
+	}
+	return b.String()
 }
 
 // replaceArgs is the edit that replaces all of a directive's arguments.
@@ -237,14 +251,21 @@ func lineEnding(src string, off int32) string {
 // server-specific name written there would be wrong for the other
 // includers.
 func sharedFile(m *model.Model, f *config.File) bool {
-	n := 0
-	for _, g := range m.Tree.Files {
-		if g.Path == f.Path {
-			n++
-		}
-	}
-	return n > 1
+	return parses(m)[f.Path] > 1
 }
+
+// parses counts the parses of each path in the tree, once per model.
+func parses(m *model.Model) map[string]int {
+	return model.Cached(m, parsesKey{}, func(m *model.Model) map[string]int {
+		n := make(map[string]int, len(m.Tree.Files))
+		for _, g := range m.Tree.Files {
+			n[g.Path]++
+		}
+		return n
+	})
+}
+
+type parsesKey struct{}
 
 func quoteIfNeeded(s string) string {
 	if s == "" || strings.ContainsAny(s, " \t;{}#\"'\\") {

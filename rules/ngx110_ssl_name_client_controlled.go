@@ -75,11 +75,8 @@ func clientControlled(m *model.Model, val string) (v string, raw bool) {
 	}
 	routed := routedClientVar.FindString(val)
 	for _, ref := range variableRefs(val) {
-		for key, maps := range m.Maps {
-			if !strings.EqualFold(key, ref) {
-				continue
-			}
-			for _, md := range maps {
+		for _, key := range m.MapKeys(ref) {
+			for _, md := range m.Maps[key] {
 				through := fmt.Sprintf(" (through map %s at %s)", key, at(md))
 				src := md.Arg(0)
 				for d := range config.Children(md.Block) {

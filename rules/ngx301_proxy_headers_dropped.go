@@ -2,7 +2,7 @@ package rules
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/ngxlint/ngxlint/nginx"
@@ -111,13 +111,13 @@ func runNGX301(pass *rule.Pass) {
 		if s.Parent == nil || s.Kind == model.KindHTTP || s.Kind == model.KindStream || s.Kind == model.KindUpstream {
 			continue
 		}
-		seen := map[string]bool{}
+		var seen []string // the families looked at in this scope, a handful
 		for _, d := range s.Dirs {
 			fam, ok := familyByName[d.Name]
-			if !ok || seen[d.Name] {
+			if !ok || slices.Contains(seen, d.Name) {
 				continue
 			}
-			seen[d.Name] = true
+			seen = append(seen, d.Name)
 			own := s.Own(fam.name)
 			outer, from := s.Parent.EffectiveList(fam.name)
 			if len(outer) == 0 {
@@ -131,19 +131,16 @@ func runNGX301(pass *rule.Pass) {
 			if !listUsed(m, s, fam) {
 				continue
 			}
-			key := func(d *config.Directive) string {
+			// lists hold a handful of entries: compared pairwise
+			same := func(a, b string) bool {
 				if fam.caseSensitive {
-					return d.Arg(0)
+					return a == b
 				}
-				return strings.ToLower(d.Arg(0))
-			}
-			mine := map[string]bool{}
-			for _, d := range own {
-				mine[key(d)] = true
+				return strings.EqualFold(a, b)
 			}
 			var lost []*config.Directive
 			for _, d := range outer {
-				if !mine[key(d)] {
+				if !slices.ContainsFunc(own, func(o *config.Directive) bool { return same(o.Arg(0), d.Arg(0)) }) {
 					lost = append(lost, d)
 				}
 			}
@@ -164,15 +161,7 @@ func listUsed(m *model.Model, s *model.Scope, fam listFamily) bool {
 		return true
 	}
 	if fam.module != "" {
-		for _, p := range m.Proxies {
-			if p.Module != fam.module {
-				continue
-			}
-			if _, from := p.Scope.EffectiveList(fam.name); from == s {
-				return true
-			}
-		}
-		return false
+		return listSources(m, fam)[s]
 	}
 	var walk func(x *model.Scope) bool
 	walk = func(x *model.Scope) bool {
@@ -193,17 +182,34 @@ func listUsed(m *model.Model, s *model.Scope, fam listFamily) bool {
 	return walk(s)
 }
 
+// listSources are the scopes whose fam list is the effective one of some
+// proxy of the family's module, computed once per model and family.
+func listSources(m *model.Model, fam listFamily) map[*model.Scope]bool {
+	return model.Cached(m, listSourcesKey(fam.name), func(m *model.Model) map[*model.Scope]bool {
+		out := map[*model.Scope]bool{}
+		for _, p := range m.Proxies {
+			if p.Module != fam.module {
+				continue
+			}
+			if _, from := p.Scope.EffectiveList(fam.name); from != nil {
+				out[from] = true
+			}
+		}
+		return out
+	})
+}
+
+type listSourcesKey string
+
 func reportDropped(pass *rule.Pass, s *model.Scope, fam listFamily, own, outer []*config.Directive, from *model.Scope, lost []*config.Directive) {
 	names := make([]string, 0, len(lost))
-	seen := map[string]bool{}
 	for _, d := range lost {
 		n := d.Arg(0)
-		if !seen[strings.ToLower(n)] {
-			seen[strings.ToLower(n)] = true
+		if !slices.ContainsFunc(names, func(m string) bool { return strings.EqualFold(m, n) }) {
 			names = append(names, n)
 		}
 	}
-	sort.SliceStable(names, func(i, j int) bool { return headerRank(names[i]) < headerRank(names[j]) })
+	slices.SortStableFunc(names, func(a, b string) int { return headerRank(a) - headerRank(b) })
 	for i, n := range names {
 		if strings.EqualFold(n, "Host") && (fam.name == "proxy_set_header" || fam.name == "grpc_set_header") {
 			names[i] = n + " (now the proxy_pass host, $proxy_host)"
@@ -231,7 +237,7 @@ func reportDropped(pass *rule.Pass, s *model.Scope, fam listFamily, own, outer [
 		// redefined header, so it is only mentioned.
 		lines := make([]string, 0, len(lost))
 		for _, d := range lost {
-			lines = append(lines, d.String()+";")
+			lines = append(lines, statement(d))
 		}
 		fix = &rule.Fix{Description: fmt.Sprintf("repeat the %d lost %s entr%s here", len(lost), fam.name, plural(len(lost), "y", "ies")),
 			Edits: []rule.Edit{insertAt(first, true, lines)}}
@@ -245,16 +251,32 @@ func reportDropped(pass *rule.Pass, s *model.Scope, fam listFamily, own, outer [
 // headerRank orders lost names: Host, then X-Forwarded-*, X-Real-IP, then
 // the rest as they were.
 func headerRank(n string) int {
-	l := strings.ToLower(n)
 	switch {
-	case l == "host":
+	case strings.EqualFold(n, "host"):
 		return 0
-	case strings.HasPrefix(l, "x-forwarded-"):
+	case len(n) >= len("x-forwarded-") && strings.EqualFold(n[:len("x-forwarded-")], "x-forwarded-"):
 		return 1
-	case l == "x-real-ip" || l == "forwarded":
+	case strings.EqualFold(n, "x-real-ip") || strings.EqualFold(n, "forwarded"):
 		return 2
 	}
 	return 3
+}
+
+// statement renders a directive as a line of its own: `name args…;`.
+func statement(d *config.Directive) string {
+	n := len(d.Name) + 1
+	for i := range d.Args {
+		n += 1 + int(d.Args[i].End-d.Args[i].Start)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	b.WriteString(d.Name)
+	for i := range d.Args {
+		b.WriteByte(' ')
+		b.WriteString(d.RawArg(i))
+	}
+	b.WriteByte(';')
+	return b.String()
 }
 
 func plural(n int, one, many string) string {

@@ -37,6 +37,12 @@ proxy_set_header Host $host;`,
 })
 
 func runNGX303(pass *rule.Pass) {
+	// an http-level line reaches every server: judge each scope once
+	type portsOf struct {
+		other string
+		ok    bool
+	}
+	memo := map[*model.Scope]portsOf{}
 	for _, s := range pass.Model.Scopes {
 		for _, d := range s.Dirs {
 			name := d.Name
@@ -52,7 +58,12 @@ func runNGX303(pass *rule.Pass) {
 			}
 			msg := fmt.Sprintf("%s Host %s forwards the Host header exactly as the client sent it, not the host nginx routed the request by ($host): a client can make the upstream see another site's name", name, v)
 			var fix *rule.Fix
-			if ports, ok := defaultPortsOnly(pass.Model, s); ok {
+			r, seen := memo[s]
+			if !seen {
+				r.other, r.ok = defaultPortsOnly(pass.Model, s)
+				memo[s] = r
+			}
+			if ports, ok := r.other, r.ok; ok {
 				fix = &rule.Fix{Description: "forward the routed host ($host)", Edits: []rule.Edit{{File: d.File, Start: d.Args[1].Start, End: d.Args[1].End, NewText: "$host"}}}
 			} else {
 				msg += fmt.Sprintf(" (no automatic fix: the server listens on %s, and $host drops the port the client used; use $host:$server_port or the public name)", ports)
@@ -70,14 +81,7 @@ func defaultPortsOnly(m *model.Model, s *model.Scope) (string, bool) {
 	if srv := s.Server(); srv != nil {
 		servers = []*model.Scope{srv}
 	} else {
-		for _, srv := range m.Servers {
-			for x := srv; x != nil; x = x.Parent {
-				if x == s {
-					servers = append(servers, srv)
-					break
-				}
-			}
-		}
+		servers = serversUnder(m)[s]
 	}
 	var other []string
 	for _, srv := range servers {
@@ -89,6 +93,22 @@ func defaultPortsOnly(m *model.Model, s *model.Scope) (string, bool) {
 	}
 	return strings.Join(other, ", "), len(other) == 0
 }
+
+// serversUnder lists, for each scope above the server level (http{},
+// main), the http servers inside it, once per model.
+func serversUnder(m *model.Model) map[*model.Scope][]*model.Scope {
+	return model.Cached(m, serversUnderKey{}, func(m *model.Model) map[*model.Scope][]*model.Scope {
+		out := map[*model.Scope][]*model.Scope{}
+		for _, srv := range m.Servers {
+			for x := srv; x != nil; x = x.Parent {
+				out[x] = append(out[x], srv)
+			}
+		}
+		return out
+	})
+}
+
+type serversUnderKey struct{}
 
 // listenPort returns a listen address's port ("80" when it names none,
 // "unix" for a socket).

@@ -11,16 +11,36 @@ import (
 	"github.com/ngxlint/ngxlint/nginx/model"
 )
 
-// tlsProxies yields the proxies that open a TLS connection upstream.
+// tlsProxies yields the proxies that open a TLS connection upstream,
+// computed once per model: the list is shared, never modify it.
 func tlsProxies(m *model.Model) []*model.Proxy {
-	var out []*model.Proxy
-	for _, p := range m.Proxies {
-		if p.TLS && p.HostKind != model.HostUnix {
-			out = append(out, p)
+	return model.Cached(m, tlsProxiesKey{}, func(m *model.Model) []*model.Proxy {
+		var out []*model.Proxy
+		for _, p := range m.Proxies {
+			if p.TLS && p.HostKind != model.HostUnix {
+				out = append(out, p)
+			}
 		}
-	}
-	return out
+		return out
+	})
 }
+
+type tlsProxiesKey struct{}
+
+// tlsProxiesAt indexes tlsProxies by the location (Scope.Location) they
+// are in, once per model.
+func tlsProxiesAt(m *model.Model, loc *model.Scope) []*model.Proxy {
+	return model.Cached(m, tlsProxiesAtKey{}, func(m *model.Model) map[*model.Scope][]*model.Proxy {
+		out := map[*model.Scope][]*model.Proxy{}
+		for _, p := range tlsProxies(m) {
+			l := p.Scope.Location()
+			out[l] = append(out[l], p)
+		}
+		return out
+	})[loc]
+}
+
+type tlsProxiesAtKey struct{}
 
 // target describes a proxy's destination for messages.
 func target(p *model.Proxy) string {

@@ -74,13 +74,13 @@ loaded.`,
 	}
 	f := c.Flags()
 	f.StringVar(&nginxConf, "config", "", "the nginx configuration the logs come from: a main config, a directory holding nginx.conf, an 'nginx -T' dump, or - for stdin")
-	f.StringVar(&o.configPath, "settings", "", "path to .ngxlint.yaml (default: found by walking up from the working directory)")
-	f.StringVar(&o.prefix, "prefix", "", "nginx conf prefix: relative includes resolve against it (default: the main file's directory)")
-	f.StringArrayVar(&o.maps, "map", nil, "map a deployed path to a local one, e.g. /etc/nginx=./nginx (repeatable)")
-	f.StringVar(&o.context, "context", "", "what a config snippet is: "+strings.Join(config.Contexts, ", "))
-	f.StringVar(&o.version, "nginx-version", "", "nginx version the config runs on (default "+nginx.Latest.String()+")")
-	f.StringSliceVar(&o.enable, "enable", nil, "enable rules by ID or slug (repeatable, comma-separated)")
-	f.StringSliceVar(&o.disable, "disable", nil, "disable rules by ID or slug (repeatable, comma-separated)")
+	f.StringVar(&o.ConfigPath, "settings", "", "path to .ngxlint.yaml (default: found by walking up from the working directory)")
+	f.StringVar(&o.Prefix, "prefix", "", "nginx conf prefix: relative includes resolve against it (default: the main file's directory)")
+	f.StringArrayVar(&o.Maps, "map", nil, "map a deployed path to a local one, e.g. /etc/nginx=./nginx (repeatable)")
+	f.StringVar(&o.Context, "context", "", "what a config snippet is: "+strings.Join(config.Contexts, ", "))
+	f.StringVar(&o.Version, "nginx-version", "", "nginx version the config runs on (default "+nginx.Latest.String()+")")
+	f.StringSliceVar(&o.Enable, "enable", nil, "enable rules by ID or slug (repeatable, comma-separated)")
+	f.StringSliceVar(&o.Disable, "disable", nil, "disable rules by ID or slug (repeatable, comma-separated)")
 	f.StringVarP(&format, "format", "f", "text", "output format: "+strings.Join(explain.Formats, ", "))
 	f.StringVar(&since, "since", "", `only lines at or after TIME: "2026/11/26 01:00:00", "2026-11-26", RFC 3339, or a duration back from now (90m, 6h, 2d); nginx logs local time`)
 	f.BoolVar(&noProgress, "no-progress", false, "no progress bar, even on a terminal")
@@ -102,14 +102,14 @@ func runExplain(c *cobra.Command, o *loadOpts, nginxConf, format, since string, 
 	if nginxConf == "-" && slices.Contains(logs, "-") {
 		return usagef("--config - and LOG - both want standard input")
 	}
-	lo, _, err := o.lintOptions()
+	lo, _, err := o.LintOptions()
 	if err != nil {
 		return err
 	}
 	var tree *config.Tree
 	var m *model.Model
 	if nginxConf != "" {
-		copts, err := o.configOptions()
+		copts, err := o.ConfigOptions()
 		if err != nil {
 			return err
 		}

@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ngxlint/ngxlint/lint/fix"
-	"github.com/ngxlint/ngxlint/rules/rule"
 )
 
 func newFixCmd() *cobra.Command {
@@ -50,8 +49,8 @@ errors is refused (exit 3).`,
 			return nil
 		},
 	}
-	o.register(c)
-	o.registerFixSeverity(c)
+	o.Register(c)
+	o.RegisterFixSeverity(c)
 	c.Flags().BoolVarP(&write, "write", "w", false, "apply the fixes in place")
 	return c
 }
@@ -61,15 +60,15 @@ func computeFixes(ctx context.Context, o *loadOpts, root string) (*fix.Result, e
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	lo, _, err := o.lintOptions()
+	lo, _, err := o.LintOptions()
 	if err != nil {
 		return nil, err
 	}
-	sev, err := o.fixSeverity()
+	sev, err := o.FixSeverity()
 	if err != nil {
 		return nil, err
 	}
-	copts, err := o.configOptions()
+	copts, err := o.ConfigOptions()
 	if err != nil {
 		return nil, err
 	}
@@ -81,16 +80,4 @@ func computeFixes(ctx context.Context, o *loadOpts, root string) (*fix.Result, e
 		return nil, err
 	}
 	return res, nil
-}
-
-func (o *loadOpts) registerFixSeverity(c *cobra.Command) {
-	c.Flags().StringVar(&o.fixSev, "severity", rule.DefaultFixSeverity.String(), "apply fixes of findings at or above this severity: error, warning, info (info-level fixes such as proxy_ssl_verify on change behaviour)")
-}
-
-func (o *loadOpts) fixSeverity() (rule.Severity, error) {
-	s, err := rule.ParseSeverity(o.fixSev)
-	if err != nil {
-		return 0, usagef("--severity: %v", err)
-	}
-	return s, nil
 }

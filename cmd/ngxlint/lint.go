@@ -42,9 +42,9 @@ missing include) — the errors are printed in the chosen format.`,
 			return runLint(c, &o, format, args, errorLogs)
 		},
 	}
-	o.register(c)
+	o.Register(c)
 	c.Flags().StringVarP(&format, "format", "f", "text", "output format: "+strings.Join(report.Formats, ", "))
-	c.Flags().StringVar(&o.failOn, "fail-on", "", "lowest severity that makes the exit status 1: error, warning, info (default warning)")
+	c.Flags().StringVar(&o.FailOn, "fail-on", "", "lowest severity that makes the exit status 1: error, warning, info (default warning)")
 	c.Flags().StringArrayVar(&errorLogs, "error-log", nil, "nginx error log (file, .gz, or - for stdin) whose upstream failures become evidence on findings, and NGX900 findings where no rule explains them (repeatable)")
 	return c
 }
@@ -57,20 +57,20 @@ func runLint(c *cobra.Command, o *loadOpts, format string, args []string, errorL
 	if !contains(report.Formats, format) {
 		return usagef("--format %q: want one of %s", format, strings.Join(report.Formats, ", "))
 	}
-	lo, failOn, err := o.lintOptions()
+	lo, failOn, err := o.LintOptions()
 	if err != nil {
 		return err
 	}
-	copts, err := o.configOptions()
+	copts, err := o.ConfigOptions()
 	if err != nil {
 		return err
 	}
 	copts.Stdin = c.InOrStdin()
-	paths, err := o.roots(args)
+	paths, err := roots(o, args)
 	if err != nil {
 		return err
 	}
-	targets, err := o.plan(ctx, paths, copts)
+	targets, err := plan(o, ctx, paths, copts)
 	if err != nil {
 		return err
 	}
@@ -79,7 +79,16 @@ func runLint(c *cobra.Command, o *loadOpts, format string, args []string, errorL
 	}
 	var findings []rule.Finding
 	var errs []config.Diagnostic
-	seen := map[string]bool{}
+	// the same finding twice: one file included by several roots, or a
+	// snippet included in many places saying the same in each (the key
+	// holds the strings it names, no copy of them)
+	type findingKey struct {
+		rule  *rule.Rule
+		path  string
+		start int32
+		msg   string
+	}
+	seen := map[findingKey]bool{}
 	loadFailed := false
 	type loaded struct {
 		t    target
@@ -101,6 +110,7 @@ func runLint(c *cobra.Command, o *loadOpts, format string, args []string, errorL
 		}
 		trees = append(trees, loaded{t, tree})
 	}
+	budgetMemory()
 	models := make([]*model.Model, len(trees))
 	for i, l := range trees {
 		models[i] = model.Build(l.tree)
@@ -119,13 +129,15 @@ func runLint(c *cobra.Command, o *loadOpts, format string, args []string, errorL
 			o.Logs = logs[i]
 		}
 		res := lint.Run(l.tree, o)
+		if findings == nil {
+			findings = make([]rule.Finding, 0, len(res.Findings))
+		}
 		for _, f := range res.Findings {
 			file, start, _ := f.Span()
 			if l.t.only != nil && !l.t.only[file.Path] {
 				continue
 			}
-			// the same finding twice: one file included by several roots
-			key := fmt.Sprintf("%s|%s|%d|%s", f.Rule.ID, file.Path, start, f.Message)
+			key := findingKey{f.Rule, file.Path, start, f.Message}
 			if seen[key] {
 				continue
 			}

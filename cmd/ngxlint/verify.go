@@ -1,139 +1,109 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"os/signal"
+	"path/filepath"
+	"runtime"
 	"slices"
-	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
-	tclog "github.com/testcontainers/testcontainers-go/log"
 
-	"github.com/ngxlint/ngxlint/harness"
-	"github.com/ngxlint/ngxlint/harness/edge"
-	"github.com/ngxlint/ngxlint/harness/image"
+	"github.com/ngxlint/ngxlint/cmd/internal/cmdutil"
 )
 
 func init() { extraCommands = append(extraCommands, newVerifyCmd) }
 
+// newVerifyCmd is `ngxlint verify`: it runs ngxlint-verify with the same
+// arguments, standard streams and exit status. ngxlint-verify parses the
+// flags (--help included), so they are its own and never out of step.
 func newVerifyCmd() *cobra.Command {
-	var o loadOpts
-	var (
-		doFix     bool
-		format    string
-		ngxImage  string
-		upstreams []string
-		profile   string
-		verbose   bool
-	)
-	c := &cobra.Command{
-		Use:   "verify [--fix] PATH",
-		Short: "Run the config in a real nginx against mock CDN edges: reproduce the failure, prove the fix",
-		Long: `Run the configuration in a throwaway nginx container against mock TLS edges that
-behave like a CDN, one per TLS upstream host and reachable under its real name,
-so nginx's SNI behaviour is exactly production's. One request goes through
-every proxying location. With --fix, ngxlint's fixes are applied to a copy and
-the requests run again.
-
-The edges serve the names a correct configuration must send: proxy_ssl_name if
-set, else the literal Host header, else the server's only server_name.
---upstream HOST=NAME[,NAME…] overrides them.
-
-Verdicts: ok (worked as given), fixed (failed before, works after --fix),
-failing (still fails), reproduced (failed; --fix not asked).
-
-Needs a Docker engine. No image is ever pulled unless --nginx-image names one
-that is missing locally; by default an image is built from the host's nginx.
-
-Exit status: 0 every upstream ok or fixed; 1 otherwise; 2 usage; 3 the config
-does not load; 4 Docker (or an nginx to put in the image) is unavailable.`,
-		Example: `  ngxlint verify fixtures/blog/broken.conf
-  ngxlint verify --fix fixtures/blog/broken.conf
-  ngxlint verify --nginx-image nginx:1.27 --fix /etc/nginx`,
-		Args: cobra.ExactArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			if !slices.Contains(harness.Formats, format) {
-				return usagef("--format %q: want one of %s", format, strings.Join(harness.Formats, ", "))
+	c := cmdutil.VerifyCommand()
+	c.DisableFlagParsing = true
+	c.RunE = func(c *cobra.Command, args []string) error {
+		bin, err := verifyBinary()
+		if err != nil {
+			if slices.Contains(args, "-h") || slices.Contains(args, "--help") {
+				fmt.Fprintf(c.OutOrStdout(), "%s\n\nUsage:\n  %s\n\nThe flags are %s's, which is not installed; install it with\n  %s\n", c.Long, c.UseLine(), cmdutil.VerifyBinary, installHint())
+				return nil
 			}
-			lo, _, err := o.lintOptions()
-			if err != nil {
-				return err
-			}
-			copts, err := o.configOptions()
-			if err != nil {
-				return err
-			}
-			ups := map[string][]string{}
-			for _, u := range upstreams {
-				host, names, ok := strings.Cut(u, "=")
-				if !ok || host == "" || names == "" {
-					return usagef("--upstream %q: want HOST=NAME[,NAME…]", u)
-				}
-				for _, n := range strings.Split(names, ",") {
-					if n = strings.TrimSpace(n); n != "" {
-						ups[strings.ToLower(host)] = append(ups[strings.ToLower(host)], strings.ToLower(n))
-					}
-				}
-			}
-			if err := harness.CheckProfile(profile); err != nil {
-				return usagef("--edge-profile: %v", err)
-			}
-			if !verbose {
-				// testcontainers narrates every container step; the
-				// progress lines say what matters
-				tclog.SetDefault(tclog.NewNoopLogger())
-			}
-			fixSev, err := o.fixSeverity()
-			if err != nil {
-				return err
-			}
-			ctx, stop := signal.NotifyContext(cmdContext(c), os.Interrupt, syscall.SIGTERM)
-			defer stop()
-			rep, err := harness.Verify(ctx, harness.Options{
-				Root: args[0], Load: copts, Lint: lo, NginxImage: ngxImage,
-				Upstreams: ups, Profile: profile, Fix: doFix, FixSeverity: fixSev, Progress: c.ErrOrStderr(),
-			})
-			switch {
-			case errors.Is(err, harness.ErrConfig):
-				return exit(exitConfig, err)
-			case errors.Is(err, image.ErrDockerUnavailable):
-				return exit(exitDocker, fmt.Errorf("%w\nngxlint verify runs nginx in containers: install Docker (Debian: apt-get install docker.io; then start dockerd) or point DOCKER_HOST at an engine", err))
-			case errors.Is(err, image.ErrNoNginx), errors.Is(err, image.ErrImageUnavailable):
-				return exit(exitDocker, err)
-			case err != nil:
-				if ctx.Err() != nil {
-					return exit(130, fmt.Errorf("interrupted; containers and networks removed"))
-				}
-				return err
-			}
-			if err := rep.Write(c.OutOrStdout(), format); err != nil {
-				return fmt.Errorf("write report: %w", err)
-			}
-			if !rep.Passed() {
-				return exit(exitFindings, nil)
-			}
-			return nil
-		},
+			return exit(exitDocker, fmt.Errorf("ngxlint verify needs the %s program, which was not found next to ngxlint or on PATH: %s", cmdutil.VerifyBinary, installHint()))
+		}
+		return forward(c, bin, append([]string{"verify"}, args...))
 	}
-	o.register(c)
-	o.registerFixSeverity(c)
-	f := c.Flags()
-	f.BoolVar(&doFix, "fix", false, "apply ngxlint's fixes to a copy and verify again")
-	f.StringVarP(&format, "format", "f", "text", "output format: "+strings.Join(harness.Formats, ", "))
-	f.StringVar(&ngxImage, "nginx-image", "", "nginx image to run, e.g. nginx:1.27 (default: built from the host's nginx)")
-	f.StringArrayVar(&upstreams, "upstream", nil, "names an upstream host serves: HOST=NAME[,NAME…] (repeatable)")
-	f.BoolVarP(&verbose, "verbose", "v", false, "show testcontainers' own log lines")
-	f.StringVar(&profile, "edge-profile", "cdn", "edge behaviour: "+edge.ProfileHelp(harness.Profiles()))
 	return c
 }
 
-func cmdContext(c *cobra.Command) context.Context {
-	if ctx := c.Context(); ctx != nil {
-		return ctx
+// installHint says how to install ngxlint-verify at this binary's version.
+func installHint() string {
+	v := version()
+	if v == "dev" {
+		v = "latest"
 	}
-	return context.Background()
+	return fmt.Sprintf("go install github.com/ngxlint/ngxlint/cmd/%s@%s", cmdutil.VerifyBinary, v)
+}
+
+// verifyBinary finds ngxlint-verify next to this executable (as given, then
+// with symbolic links resolved), else on PATH.
+func verifyBinary() (string, error) {
+	name := cmdutil.VerifyBinary
+	if runtime.GOOS == "windows" {
+		name += ".exe"
+	}
+	if exe, err := os.Executable(); err == nil {
+		dirs := []string{filepath.Dir(exe)}
+		if real, err := filepath.EvalSymlinks(exe); err == nil && filepath.Dir(real) != dirs[0] {
+			dirs = append(dirs, filepath.Dir(real))
+		}
+		for _, d := range dirs {
+			p := filepath.Join(d, name)
+			if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() && st.Mode().Perm()&0o111 != 0 {
+				return p, nil
+			}
+		}
+	}
+	return exec.LookPath(cmdutil.VerifyBinary)
+}
+
+// forward runs bin with args on the command's streams and returns its exit
+// status. SIGINT and SIGTERM are passed on, so that ngxlint-verify removes
+// its containers before it exits.
+func forward(c *cobra.Command, bin string, args []string) error {
+	cmd := exec.Command(bin, args...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = c.InOrStdin(), c.OutOrStdout(), c.ErrOrStderr()
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	if err := cmd.Start(); err != nil {
+		return exit(exitDocker, fmt.Errorf("run %s: %w", bin, err))
+	}
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		for {
+			select {
+			case s := <-sigs:
+				_ = cmd.Process.Signal(s) // it may have exited meanwhile
+			case <-done:
+				return
+			}
+		}
+	}()
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &ee):
+		code := ee.ExitCode()
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			code = 128 + int(ws.Signal())
+		}
+		return exit(code, nil)
+	}
+	return exit(exitDocker, fmt.Errorf("run %s: %w", bin, err))
 }

@@ -1,92 +1,83 @@
 package main
 
 import (
-	"encoding/json"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/ngxlint/ngxlint/harness/harnesstest"
 )
 
-func TestMain(m *testing.M) { harnesstest.Main(m) }
-
-func TestVerifyUsage(t *testing.T) {
-	chdir(t, repoRoot(t))
-	for _, args := range [][]string{
-		{"verify"},
-		{"verify", "--format", "xml", "fixtures/blog/broken.conf"},
-		{"verify", "--upstream", "nohost", "fixtures/blog/broken.conf"},
-		{"verify", "--edge-profile", "weird", "fixtures/blog/broken.conf"},
-	} {
-		_, errOut, code := cli(t, "", args...)
-		assert.Equal(t, 2, code, "%v: %s", args, errOut)
-	}
-}
-
-// TestVerifyCLIReproduces runs `ngxlint verify` in-process against real
-// containers: the blog's broken config is reproduced (exit 1).
-func TestVerifyCLIReproduces(t *testing.T) {
-	harnesstest.RequireDocker(t)
-	chdir(t, repoRoot(t))
-	out, errOut, code := cli(t, "", "verify", "--format", "json", "fixtures/blog/broken.conf")
-	require.Equal(t, 1, code, "stderr:\n%s", errOut)
-	var rep struct {
-		NginxImage   string `json:"nginx_image"`
-		NginxVersion string `json:"nginx_version"`
-		Upstreams    []struct {
-			Target      string   `json:"target"`
-			ServedNames []string `json:"served_names"`
-			Locations   []struct {
-				File string
-				Line int
-			} `json:"locations"`
-			Before struct {
-				Status int    `json:"status"`
-				SNI    string `json:"sni"`
-				Log    []struct {
-					Class, Level, Text string
-					Rules              []string
-				} `json:"log"`
-			} `json:"before"`
-			Verdict string `json:"verdict"`
-		} `json:"upstreams"`
-	}
-	require.NoError(t, json.Unmarshal([]byte(out), &rep), out)
-	assert.NotEmpty(t, rep.NginxImage)
-	assert.NotEmpty(t, rep.NginxVersion)
-	require.Len(t, rep.Upstreams, 1)
-	u := rep.Upstreams[0]
-	assert.Equal(t, "d1234567890.cloudfront.net", u.Target)
-	assert.Equal(t, []string{"d1234567890.cloudfront.net", "example.com"}, u.ServedNames)
-	assert.Equal(t, "fixtures/blog/broken.conf", u.Locations[0].File)
-	assert.Equal(t, 11, u.Locations[0].Line)
-	assert.Equal(t, 502, u.Before.Status)
-	assert.Equal(t, "reproduced", u.Verdict)
-	require.NotEmpty(t, u.Before.Log)
-	assert.Contains(t, u.Before.Log[0].Rules, "NGX101")
-}
-
-// TestVerifyWithoutDocker hides the Docker socket in a private mount
-// namespace: verify must exit 4 and say how to get Docker.
-func TestVerifyWithoutDocker(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("SKIP: hiding the Docker socket needs root (unshare -m)")
-	}
-	bin := t.TempDir() + "/ngxlint"
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+// buildVerify builds ngxlint-verify into a directory of its own.
+func buildVerify(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	out, err := exec.Command("go", "build", "-o", filepath.Join(dir, "ngxlint-verify"), "../ngxlint-verify").CombinedOutput()
 	require.NoError(t, err, "%s", out)
-	cmd := exec.Command("unshare", "-m", "sh", "-c", `mount -t tmpfs none /run && exec "$0" verify ../../fixtures/blog/broken.conf`, bin)
-	cmd.Env = append(os.Environ(), "DOCKER_HOST=")
-	outb, err := cmd.CombinedOutput()
-	var ee *exec.ExitError
-	require.ErrorAs(t, err, &ee, "%s", outb)
-	if ee.ExitCode() == 1 && len(outb) < 200 {
-		t.Skipf("SKIP: cannot make a private mount namespace here: %s", outb)
+	return dir
+}
+
+// TestVerifyForwards: `ngxlint verify` is ngxlint-verify found on PATH,
+// with the same arguments, standard streams and exit status; its flags
+// (and --help) are ngxlint-verify's.
+func TestVerifyForwards(t *testing.T) {
+	bin := buildVerify(t)
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	root := repoRoot(t)
+	chdir(t, root)
+	for _, tc := range []struct {
+		name      string
+		stdin     string
+		args      []string
+		code      int
+		out, serr string
+	}{
+		{"usage error", "", []string{"verify", "--format", "xml", "fixtures/blog/broken.conf"}, 2, "", `--format "xml": want one of text, json`},
+		{"unknown flag", "", []string{"verify", "--nope", "fixtures/blog/broken.conf"}, 2, "", "unknown flag: --nope"},
+		{"config that does not load", "", []string{"verify", "fixtures/nope.conf"}, 3, "", "fixtures/nope.conf"},
+		{"standard input", "http { server { location / { return 200 } } }\n", []string{"verify", "-"}, 3, "", "unexpected \"}\""},
+		{"help lists the flags", "", []string{"verify", "--help"}, 0, "--edge-profile", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errOut, code := cli(t, tc.stdin, tc.args...)
+			assert.Equal(t, tc.code, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
+			assert.Contains(t, out, tc.out)
+			assert.Contains(t, errOut, tc.serr)
+		})
 	}
-	assert.Equal(t, 4, ee.ExitCode(), "%s", outb)
-	assert.Contains(t, string(outb), "install Docker")
+}
+
+// TestVerifyNotInstalled: without ngxlint-verify, verify exits 4 and says
+// how to install it; --help still describes the command.
+func TestVerifyNotInstalled(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	out, errOut, code := cli(t, "", "verify", "fixtures/blog/broken.conf")
+	assert.Equal(t, 4, code, "stdout:\n%s\nstderr:\n%s", out, errOut)
+	assert.Contains(t, errOut, "go install github.com/ngxlint/ngxlint/cmd/ngxlint-verify@")
+	out, _, code = cli(t, "", "verify", "--help")
+	assert.Equal(t, 0, code)
+	assert.Contains(t, out, "mock TLS edges")
+	assert.Contains(t, out, "go install github.com/ngxlint/ngxlint/cmd/ngxlint-verify@")
+}
+
+// TestVerifyNextToExecutable: installed side by side (go install puts
+// both in GOBIN), ngxlint finds ngxlint-verify next to itself, also when
+// run through a symbolic link, whatever PATH says.
+func TestVerifyNextToExecutable(t *testing.T) {
+	bin := buildVerify(t)
+	out, err := exec.Command("go", "build", "-o", filepath.Join(bin, "ngxlint"), ".").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	link := filepath.Join(t.TempDir(), "ngxlint")
+	require.NoError(t, os.Symlink(filepath.Join(bin, "ngxlint"), link))
+	for _, exe := range []string{filepath.Join(bin, "ngxlint"), link} {
+		cmd := exec.Command(exe, "verify", "--format", "xml", "../../fixtures/blog/broken.conf")
+		cmd.Env = append(os.Environ(), "PATH="+t.TempDir())
+		out, err := cmd.CombinedOutput()
+		var ee *exec.ExitError
+		require.ErrorAs(t, err, &ee, "%s", out)
+		assert.Equal(t, 2, ee.ExitCode(), "%s: %s", exe, out)
+		assert.Contains(t, string(out), `--format "xml": want one of text, json`)
+	}
 }

@@ -63,16 +63,16 @@ func Converge(ctx context.Context, load Loader, lint Linter, maxRounds int) (*Re
 		}
 		var batch []rule.Edit
 		var picked []rule.Finding
-		taken := map[string][][2]int32{}
+		taken := taken{}
 		for _, f := range lint(t) {
 			if f.Fix == nil || f.Suppressed || len(f.Fix.Edits) == 0 {
 				continue
 			}
-			if clashes(taken, f.Fix.Edits) {
+			if taken.clashes(f.Fix.Edits) {
 				continue
 			}
 			for _, e := range f.Fix.Edits {
-				taken[e.File.Path] = append(taken[e.File.Path], [2]int32{e.Start, e.End})
+				taken.mark(e)
 			}
 			batch = append(batch, f.Fix.Edits...)
 			picked = append(picked, f)
@@ -111,17 +111,55 @@ func firstError(diags []config.Diagnostic) error {
 	return nil
 }
 
-func clashes(taken map[string][][2]int32, edits []rule.Edit) bool {
+// taken marks, per path, the byte positions a round's edits cover: an
+// edit [Start, End] covers the positions Start through End, both
+// included, so touching ranges clash too (two inserts at one point would
+// be ordered arbitrarily). A bit per position of the file keeps a check
+// proportional to the edit's length, whatever the number of edits taken.
+type taken map[string][]uint64
+
+func (t taken) bits(e rule.Edit) []uint64 {
+	b, ok := t[e.File.Path]
+	if !ok {
+		b = make([]uint64, (len(e.File.Src)+1)/64+1)
+		t[e.File.Path] = b
+	}
+	return b
+}
+
+// span returns e's covered positions, clamped to the file.
+func span(e rule.Edit, b []uint64) (int, int) {
+	hi := len(b)*64 - 1
+	return min(max(int(e.Start), 0), hi), min(max(int(e.End), 0), hi)
+}
+
+func (t taken) clashes(edits []rule.Edit) bool {
 	for _, e := range edits {
-		for _, r := range taken[e.File.Path] {
-			// touching ranges clash too: two inserts at one point would
-			// be ordered arbitrarily
-			if e.Start <= r[1] && r[0] <= e.End {
+		b := t.bits(e)
+		lo, hi := span(e, b)
+		for i := lo; i <= hi; {
+			if i%64 == 0 && i+63 <= hi {
+				if b[i/64] != 0 {
+					return true
+				}
+				i += 64
+				continue
+			}
+			if b[i/64]&(1<<(i%64)) != 0 {
 				return true
 			}
+			i++
 		}
 	}
 	return false
+}
+
+func (t taken) mark(e rule.Edit) {
+	b := t.bits(e)
+	lo, hi := span(e, b)
+	for i := lo; i <= hi; i++ {
+		b[i/64] |= 1 << (i % 64)
+	}
 }
 
 // Diff renders a unified diff of the changes.

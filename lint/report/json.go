@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bufio"
 	"encoding/json"
 	"io"
 )
@@ -57,9 +58,14 @@ type jsonError struct {
 	IncludedFrom []site `json:"included_from"`
 }
 
-// JSON writes the public JSON contract.
+// JSON writes the public JSON contract. The document is what
+// json.Encoder with a two-space indent writes for jsonOut, produced one
+// finding at a time (by jw, see jsonwrite.go), so memory stays flat
+// however many findings a tree has.
 func JSON(w io.Writer, in Input) error {
-	out := jsonOut{Findings: []jsonFinding{}, Errors: []jsonError{}}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	bw.WriteString("{\n  \"findings\": [")
+	js := &jw{depth: 2}
 	for i := range in.Findings {
 		f := &in.Findings[i]
 		s := spanOf(f)
@@ -72,7 +78,7 @@ func JSON(w io.Writer, in Input) error {
 			jf.IncludedFrom = []site{}
 		}
 		if f.Fix != nil {
-			jf.Fix = &jsonFix{Description: f.Fix.Description, Edits: []jsonEdit{}}
+			jf.Fix = &jsonFix{Description: f.Fix.Description, Edits: make([]jsonEdit, 0, len(f.Fix.Edits))}
 			for _, e := range f.Fix.Edits {
 				jf.Fix.Edits = append(jf.Fix.Edits, jsonEdit{File: e.File.Path, Start: int(e.Start), End: int(e.End), NewText: e.NewText})
 			}
@@ -80,17 +86,50 @@ func JSON(w io.Writer, in Input) error {
 		if ev := f.Evidence; ev != nil {
 			jf.Evidence = &jsonEvidence{Count: ev.Count, First: ev.First, Last: ev.Last, Class: ev.Class, Sample: ev.Sample}
 		}
-		out.Findings = append(out.Findings, jf)
+		if i > 0 {
+			bw.WriteByte(',')
+		}
+		js.b = append(js.b[:0], "\n    "...)
+		js.finding(&jf)
+		if _, err := bw.Write(js.b); err != nil {
+			return err
+		}
 	}
-	for _, e := range in.Errors {
+	closeArray(bw, len(in.Findings))
+	bw.WriteString(",\n  \"errors\": [")
+	for i, e := range in.Errors {
 		je := jsonError{File: e.Path, Line: e.Line, Column: e.Col, Severity: e.Severity.String(), Message: e.Message, IncludedFrom: []site{}}
 		for _, v := range e.Via {
 			p := v.Pos()
 			je.IncludedFrom = append(je.IncludedFrom, site{File: p.Path, Line: p.Line})
 		}
-		out.Errors = append(out.Errors, je)
+		if err := jsonElement(bw, i, je); err != nil {
+			return err
+		}
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+	closeArray(bw, len(in.Errors))
+	bw.WriteString("\n}\n")
+	return bw.Flush()
+}
+
+// jsonElement writes the i-th element of a top-level array of the
+// document, indented as json.MarshalIndent indents it in place.
+func jsonElement(w *bufio.Writer, i int, v any) error {
+	b, err := json.MarshalIndent(v, "    ", "  ")
+	if err != nil {
+		return err
+	}
+	if i > 0 {
+		w.WriteByte(',')
+	}
+	w.WriteString("\n    ")
+	_, err = w.Write(b)
+	return err
+}
+
+func closeArray(w *bufio.Writer, n int) {
+	if n > 0 {
+		w.WriteString("\n  ")
+	}
+	w.WriteByte(']')
 }

@@ -31,6 +31,9 @@ type GenStats struct {
 	Directives int // statements written, block directives included
 	LuaBlocks  int
 	Comments   int
+	// Hosts are the host names the tree asks nginx to resolve at load
+	// (GenerateLintTree): map them in a private /etc/hosts for nginx -t.
+	Hosts []string
 }
 
 // GenerateTree writes a large, realistic nginx configuration under dir for

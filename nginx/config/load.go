@@ -91,7 +91,8 @@ type loader struct {
 	files                  int
 
 	freeParsers []*parser
-	rootID      fileID // identity of the root file, for cycle checks
+	reads       map[string]cachedRead // single-file includes read so far
+	rootID      fileID                // identity of the root file, for cycle checks
 	wd          string
 	wdSet       bool
 }
@@ -488,7 +489,7 @@ func (l *loader) include(p *parser, d *Directive, termPos int) {
 		if ahead != nil {
 			src, id, err = ahead.get(i)
 		} else {
-			src, id, err = l.fs.read(local, l.opts.maxFileSize())
+			src, id, err = l.read(local)
 		}
 		if err != nil && errors.Is(err, fs.ErrNotExist) && l.opts.Missing != nil {
 			if stub, why, ok := l.opts.Missing(m); ok {
@@ -508,6 +509,27 @@ func (l *loader) include(p *parser, d *Directive, termPos int) {
 		f := l.parse(local, m, src, d, id)
 		inc.Files = append(inc.Files, f)
 	}
+}
+
+// read reads a file an include names, once per load: a snippet included
+// from every server is read once and its bytes shared by its parses (each
+// inclusion is still a parse of its own).
+func (l *loader) read(local string) ([]byte, fileID, error) {
+	if r, ok := l.reads[local]; ok {
+		return r.src, r.id, r.err
+	}
+	src, id, err := l.fs.read(local, l.opts.maxFileSize())
+	if l.reads == nil {
+		l.reads = map[string]cachedRead{}
+	}
+	l.reads[local] = cachedRead{src, id, err}
+	return src, id, err
+}
+
+type cachedRead struct {
+	src []byte
+	id  fileID
+	err error
 }
 
 // tooBig is the file-size limit error; the diagnostic names the file.

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync/atomic"
 )
 
 // File is one parse of one configuration file. A file included twice is
@@ -37,8 +38,10 @@ type File struct {
 	// Comments lists every comment of the file in source order.
 	Comments []*Comment
 
-	lines []int32 // offsets of line starts, built on first use
-	id    fileID  // for include-cycle checks
+	// lines are the offsets of line starts, built on first use (rules
+	// running in parallel may ask at once: a duplicate build is harmless)
+	lines atomic.Pointer[[]int32]
+	id    fileID // for include-cycle checks
 }
 
 // Arg is one word of a directive. Start and End delimit the raw text in
@@ -209,28 +212,24 @@ func (p Position) String() string { return fmt.Sprintf("%s:%d:%d", p.Path, p.Lin
 
 // Position converts a byte offset into a line and column.
 func (f *File) Position(off int32) Position {
-	if f.lines == nil {
-		f.buildLines()
-	}
-	i := sort.Search(len(f.lines), func(i int) bool { return f.lines[i] > off }) - 1
+	lines := f.lineStarts()
+	i := sort.Search(len(lines), func(i int) bool { return lines[i] > off }) - 1
 	if i < 0 {
 		i = 0
 	}
-	return Position{Path: f.Path, Offset: int(off), Line: i + 1, Col: int(off-f.lines[i]) + 1}
+	return Position{Path: f.Path, Offset: int(off), Line: i + 1, Col: int(off-lines[i]) + 1}
 }
 
 // LineText returns the text of the 1-based line n without its newline.
 func (f *File) LineText(n int) string {
-	if f.lines == nil {
-		f.buildLines()
-	}
-	if n < 1 || n > len(f.lines) {
+	lines := f.lineStarts()
+	if n < 1 || n > len(lines) {
 		return ""
 	}
-	start := f.lines[n-1]
+	start := lines[n-1]
 	end := int32(len(f.Src))
-	if n < len(f.lines) {
-		end = f.lines[n] - 1
+	if n < len(lines) {
+		end = lines[n] - 1
 	}
 	s := f.Src[start:end]
 	return strings.TrimSuffix(s, "\r")
@@ -238,19 +237,26 @@ func (f *File) LineText(n int) string {
 
 // LineStart returns the offset of the start of the 1-based line n.
 func (f *File) LineStart(n int) int32 {
-	if f.lines == nil {
-		f.buildLines()
-	}
+	lines := f.lineStarts()
 	if n < 1 {
 		return 0
 	}
-	if n > len(f.lines) {
+	if n > len(lines) {
 		return int32(len(f.Src))
 	}
-	return f.lines[n-1]
+	return lines[n-1]
 }
 
-func (f *File) buildLines() {
+func (f *File) lineStarts() []int32 {
+	if p := f.lines.Load(); p != nil {
+		return *p
+	}
+	lines := f.buildLines()
+	f.lines.Store(&lines)
+	return lines
+}
+
+func (f *File) buildLines() []int32 {
 	n := strings.Count(f.Src, "\n")
 	lines := make([]int32, 1, n+1)
 	for i := 0; i < len(f.Src); {
@@ -261,7 +267,7 @@ func (f *File) buildLines() {
 		i += j + 1
 		lines = append(lines, int32(i))
 	}
-	f.lines = lines
+	return lines
 }
 
 // Tree is a loaded configuration: the root file and everything it includes.

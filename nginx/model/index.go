@@ -45,8 +45,8 @@ func (m *Model) index() *index {
 // statements hold it, or, for a block statement (server, location, if, …),
 // the scope it opens. nil for statements outside the model (an upstream{}
 // body's server lines belong to no scope).
-func (m *Model) ScopeOf(d *config.Directive) *Scope { return m.index().scopeOf[d] }
+func (m *Model) ScopeOf(d *config.Directive) *Scope { visit(1); return m.index().scopeOf[d] }
 
 // ProxyAt returns the proxy a proxy_pass/grpc_pass/uwsgi_pass directive
 // is, or nil when d is not one.
-func (m *Model) ProxyAt(d *config.Directive) *Proxy { return m.index().proxyAt[d] }
+func (m *Model) ProxyAt(d *config.Directive) *Proxy { visit(1); return m.index().proxyAt[d] }

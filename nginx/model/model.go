@@ -49,6 +49,7 @@ type Scope struct {
 
 // Own returns the scope's own directives named name.
 func (s *Scope) Own(name string) []*config.Directive {
+	visit(1)
 	if idx := s.byName(); idx != nil {
 		l := idx[name]
 		return l[:len(l):len(l)] // an append by the caller copies
@@ -87,6 +88,7 @@ func (s *Scope) byName() map[string][]*config.Directive {
 // unset everywhere and nginx's default applies.
 func (s *Scope) Effective(name string) *config.Directive {
 	for x := s; x != nil; x = x.Parent {
+		visit(1)
 		if idx := x.byName(); idx != nil {
 			if l := idx[name]; len(l) > 0 {
 				return l[0]
@@ -119,6 +121,7 @@ func (s *Scope) EffectiveList(name string) (list []*config.Directive, from *Scop
 // blocks are nameless locations that cannot hold most directives.
 func (s *Scope) Location() *Scope {
 	for x := s; x != nil; x = x.Parent {
+		visit(1)
 		if x.Kind == KindLocation {
 			return x
 		}
@@ -132,6 +135,7 @@ func (s *Scope) Location() *Scope {
 // Server returns the enclosing server scope.
 func (s *Scope) Server() *Scope {
 	for x := s; x != nil; x = x.Parent {
+		visit(1)
 		if x.Kind == KindServer || x.Kind == KindStreamServer {
 			return x
 		}
@@ -274,7 +278,62 @@ type Model struct {
 	// Maps by the variable they define ("$name").
 	Maps map[string][]*config.Directive
 
-	ix index
+	ix    index
+	cache cache
+	// mapKeys are the keys of Maps by lower-cased name, sorted: variable
+	// names are case-insensitive.
+	mapKeys map[string][]string
+	build   builder
+}
+
+// builder hands out the scopes and their statement and child lists from
+// slabs while Build runs: a scope's lists are collected on a shared stack
+// (a nested scope's go on top and are copied out when it ends) and copied
+// out exactly sized, so a large tree costs a few big allocations instead
+// of a growing slice per scope.
+type builder struct {
+	dirs    []*config.Directive
+	kids    []*Scope
+	dirSlab []*config.Directive
+	kidSlab []*Scope
+	scopes  []Scope
+}
+
+const slabSize = 4096
+
+func (b *builder) newScope() *Scope {
+	if len(b.scopes) == 0 {
+		b.scopes = make([]Scope, slabSize/8)
+	}
+	s := &b.scopes[0]
+	b.scopes = b.scopes[1:]
+	return s
+}
+
+func (b *builder) copyDirs(ds []*config.Directive) []*config.Directive {
+	if len(ds) == 0 {
+		return nil
+	}
+	if len(b.dirSlab) < len(ds) {
+		b.dirSlab = make([]*config.Directive, max(slabSize, len(ds)))
+	}
+	out := b.dirSlab[:len(ds):len(ds)]
+	b.dirSlab = b.dirSlab[len(ds):]
+	copy(out, ds)
+	return out
+}
+
+func (b *builder) copyKids(ks []*Scope) []*Scope {
+	if len(ks) == 0 {
+		return nil
+	}
+	if len(b.kidSlab) < len(ks) {
+		b.kidSlab = make([]*Scope, max(slabSize, len(ks)))
+	}
+	out := b.kidSlab[:len(ks):len(ks)]
+	b.kidSlab = b.kidSlab[len(ks):]
+	copy(out, ks)
+	return out
 }
 
 // Build computes the model of a loaded tree.
@@ -310,8 +369,31 @@ func Build(t *config.Tree) *Model {
 		m.fillUpstream(u, t.Top())
 	}
 	m.fill(top, t.Top())
+	m.build = builder{} // the rest of the slabs goes with it
+	m.indexMaps()
 	m.resolveProxies()
 	return m
+}
+
+func (m *Model) indexMaps() {
+	m.mapKeys = make(map[string][]string, len(m.Maps))
+	for v := range m.Maps {
+		k := strings.ToLower(v)
+		m.mapKeys[k] = append(m.mapKeys[k], v)
+	}
+	for _, keys := range m.mapKeys {
+		sort.Strings(keys)
+	}
+}
+
+// MapKeys returns the keys of Maps that name variable v ("$name"),
+// compared case-insensitively as nginx does, in sorted order.
+func (m *Model) MapKeys(v string) []string {
+	visit(1)
+	if m.mapKeys == nil {
+		m.indexMaps()
+	}
+	return m.mapKeys[strings.ToLower(v)]
 }
 
 func (m *Model) synthetic(parent *Scope, k Kind) *Scope {
@@ -333,8 +415,16 @@ func (m *Model) fill(s *Scope, block []*config.Directive) {
 	if s.Node != nil || s.Parent == nil {
 		m.Scopes = append(m.Scopes, s)
 	}
+	b := &m.build
+	d0, k0 := len(b.dirs), len(b.kids)
+	defer func() {
+		// fill runs once per scope, on empty lists
+		s.Dirs = b.copyDirs(b.dirs[d0:])
+		s.Children = b.copyKids(b.kids[k0:])
+		b.dirs, b.kids = b.dirs[:d0], b.kids[:k0]
+	}()
 	for d := range config.Children(block) {
-		s.Dirs = append(s.Dirs, d)
+		b.dirs = append(b.dirs, d)
 		if !d.IsBlock() {
 			continue
 		}
@@ -376,8 +466,9 @@ func (m *Model) fill(s *Scope, block []*config.Directive) {
 		if k == "" {
 			continue
 		}
-		c := &Scope{Kind: k, Node: d, Parent: s}
-		s.Children = append(s.Children, c)
+		c := b.newScope()
+		c.Kind, c.Node, c.Parent = k, d, s
+		b.kids = append(b.kids, c)
 		switch k {
 		case KindServer:
 			m.Servers = append(m.Servers, c)
@@ -638,11 +729,16 @@ func (m *Model) rawValues(s *Scope, name string, stream bool) []rawValue {
 	var out []rawValue
 	var sets func(x *Scope)
 	sets = func(x *Scope) {
-		for _, d := range x.Dirs {
+		for _, d := range x.Own("set") {
 			// variable names are case-insensitive in nginx
-			if d.Name == "set" && len(d.Args) >= 2 && strings.EqualFold(d.Arg(0), "$"+name) {
+			if len(d.Args) >= 2 && strings.EqualFold(d.Arg(0), "$"+name) {
 				out = append(out, rawValue{d.Arg(1), d})
 			}
+		}
+		switch x.Kind {
+		case KindServer, KindLocation, KindIf:
+		default:
+			return // if blocks are only found in those: an http{} holds every server
 		}
 		for _, c := range x.Children {
 			if c.Kind == KindIf && c != s {
@@ -660,14 +756,7 @@ func (m *Model) rawValues(s *Scope, name string, stream bool) []rawValue {
 		}
 		sets(x)
 	}
-	var keys []string
-	for v := range m.Maps {
-		if strings.EqualFold(v, "$"+name) {
-			keys = append(keys, v)
-		}
-	}
-	sort.Strings(keys)
-	for _, v := range keys {
+	for _, v := range m.MapKeys("$" + name) {
 		for _, md := range m.Maps[v] {
 			if m.inStream(md) != stream {
 				continue

@@ -8,8 +8,11 @@ package rule
 
 import (
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/ngxlint/ngxlint/nginx"
 	"github.com/ngxlint/ngxlint/nginx/config"
@@ -234,14 +237,40 @@ func Lookup(key string) (*Rule, bool) {
 // Run runs the given rules over a model and returns their findings in rule
 // order. The driver calls it twice: for the ordinary rules, then for the
 // LogDriven ones once the logs' groups know the findings that explain them.
+//
+// The rules run in parallel, up to GOMAXPROCS at a time: each has its own
+// Pass and only reads the model (whose lazily built indexes are safe for
+// concurrent use), and their findings are put together in rule order, so
+// the result does not depend on the schedule.
 func Run(m *model.Model, rs []*Rule, v nginx.Version, s Settings, logs []*LogGroup) []Finding {
-	var out []Finding
+	passes := make([]*Pass, 0, len(rs))
 	for _, r := range rs {
-		if r.Run == nil {
-			continue
+		if r.Run != nil {
+			passes = append(passes, &Pass{Model: m, Version: v, Settings: s, Logs: logs, rule: r})
 		}
-		p := &Pass{Model: m, Version: v, Settings: s, Logs: logs, rule: r}
-		r.Run(p)
+	}
+	var next atomic.Int64
+	work := func() {
+		for {
+			i := int(next.Add(1) - 1)
+			if i >= len(passes) {
+				return
+			}
+			passes[i].rule.Run(passes[i])
+		}
+	}
+	var wg sync.WaitGroup
+	for w := min(runtime.GOMAXPROCS(0), len(passes)) - 1; w > 0; w-- {
+		wg.Go(work)
+	}
+	work()
+	wg.Wait()
+	n := 0
+	for _, p := range passes {
+		n += len(p.findings)
+	}
+	out := make([]Finding, 0, n)
+	for _, p := range passes {
 		out = append(out, p.findings...)
 	}
 	return out

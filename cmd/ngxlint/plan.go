@@ -5,111 +5,20 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/mattn/go-isatty"
-	"github.com/spf13/cobra"
 
-	"github.com/ngxlint/ngxlint/lint"
 	"github.com/ngxlint/ngxlint/lint/settings"
-	"github.com/ngxlint/ngxlint/nginx"
 	"github.com/ngxlint/ngxlint/nginx/config"
-	"github.com/ngxlint/ngxlint/rules/rule"
 )
-
-// loadOpts are the flags shared by every command that reads a config tree.
-type loadOpts struct {
-	configPath string
-	prefix     string
-	maps       []string
-	context    string
-	enable     []string
-	disable    []string
-	version    string
-	failOn     string
-	trustedCA  string
-	fixSev     string
-
-	file *settings.File
-}
-
-func (o *loadOpts) register(c *cobra.Command) {
-	f := c.Flags()
-	f.StringVar(&o.configPath, "config", "", "path to .ngxlint.yaml (default: found by walking up from the working directory)")
-	f.StringVar(&o.prefix, "prefix", "", "nginx conf prefix: relative includes resolve against it (default: the main file's directory)")
-	f.StringArrayVar(&o.maps, "map", nil, "map a deployed path to a local one, e.g. /etc/nginx=./nginx (repeatable)")
-	f.StringVar(&o.context, "context", "", "what a snippet is: "+strings.Join(config.Contexts, ", "))
-	f.StringSliceVar(&o.enable, "enable", nil, "enable rules by ID or slug (repeatable, comma-separated)")
-	f.StringSliceVar(&o.disable, "disable", nil, "disable rules by ID or slug (repeatable, comma-separated)")
-	f.StringVar(&o.version, "nginx-version", "", "nginx version the config runs on (default "+nginx.Latest.String()+")")
-	f.StringVar(&o.trustedCA, "trusted-ca", "", "CA bundle path proposed by verification fixes (default "+rule.DefaultTrustedCA+")")
-}
-
-// settingsFile loads .ngxlint.yaml; errors are usage errors (exit 2).
-func (o *loadOpts) settingsFile() (*settings.File, error) {
-	if o.file != nil {
-		return o.file, nil
-	}
-	var f *settings.File
-	var err error
-	if o.configPath != "" {
-		f, err = settings.Load(o.configPath)
-	} else {
-		wd, _ := os.Getwd()
-		f, err = settings.Find(wd)
-	}
-	if err != nil {
-		return nil, exit(exitUsage, err)
-	}
-	if f == nil {
-		f = &settings.File{}
-	}
-	o.file = f
-	return f, nil
-}
-
-// flags are the command line's overrides of .ngxlint.yaml.
-func (o *loadOpts) flags() settings.Flags {
-	return settings.Flags{
-		Prefix: o.prefix, Maps: o.maps, Context: o.context, Enable: o.enable, Disable: o.disable,
-		NginxVersion: o.version, FailOn: o.failOn, TrustedCA: o.trustedCA,
-	}
-}
-
-// configOptions merges the loader's settings; errors are usage errors.
-func (o *loadOpts) configOptions() (config.Options, error) {
-	f, err := o.settingsFile()
-	if err != nil {
-		return config.Options{}, err
-	}
-	opts, err := f.ConfigOptions(o.flags())
-	if err != nil {
-		return opts, exit(exitUsage, err)
-	}
-	return opts, nil
-}
-
-// lintOptions resolves rule selection, severities and version; errors are
-// usage errors.
-func (o *loadOpts) lintOptions() (lint.Options, rule.Severity, error) {
-	f, err := o.settingsFile()
-	if err != nil {
-		return lint.Options{}, 0, err
-	}
-	lo, failOn, err := f.LintOptions(o.flags())
-	if err != nil {
-		return lo, 0, exit(exitUsage, err)
-	}
-	return lo, failOn, nil
-}
 
 // roots resolves the configs to load: the arguments, else the roots from
 // .ngxlint.yaml, else ./nginx.conf.
-func (o *loadOpts) roots(args []string) ([]string, error) {
+func roots(o *loadOpts, args []string) ([]string, error) {
 	if len(args) > 0 {
 		return args, nil
 	}
-	f, err := o.settingsFile()
+	f, err := o.SettingsFile()
 	if err != nil {
 		return nil, err
 	}
@@ -141,8 +50,8 @@ type target struct {
 // whole. A path that a configured root includes (a snippet passed by
 // pre-commit) is linted in the context of that root, reporting only the
 // findings inside it. Any other path is linted on its own.
-func (o *loadOpts) plan(ctx context.Context, paths []string, copts config.Options) ([]target, error) {
-	f, err := o.settingsFile()
+func plan(o *loadOpts, ctx context.Context, paths []string, copts config.Options) ([]target, error) {
+	f, err := o.SettingsFile()
 	if err != nil {
 		return nil, err
 	}
