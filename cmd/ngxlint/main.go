@@ -30,13 +30,17 @@ const (
 )
 
 var (
-	exit    = cmdutil.Exit
-	usagef  = cmdutil.Usagef
-	version = cmdutil.Version
+	exit   = cmdutil.Exit
+	usagef = cmdutil.Usagef
 )
+
+// version is ngxlint's version: -ldflags' buildVersion, else the module
+// version from the build info, else "dev" (versioncmd.go).
+func version() string { return readBuildInfo().Version }
 
 func newRoot(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root := cmdutil.NewRoot(stdin, stdout, stderr)
+	root.Version = version()
 	root.AddCommand(newLintCmd(), newRulesCmd(), newConfigCmd(), newFixCmd())
 	for _, extra := range extraCommands {
 		root.AddCommand(extra())
